@@ -1,0 +1,1 @@
+"""Event envelope, topics and versioned payload models shared by every Restock service."""

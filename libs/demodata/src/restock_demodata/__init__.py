@@ -1,0 +1,1 @@
+"""Deterministic demo data generator for Restock (Katana- and Xero-shaped businesses)."""

@@ -1,0 +1,1 @@
+"""Restock forecasting engine: vectorised demand classification, models, backtests and quantiles."""

@@ -1,0 +1,1 @@
+"""pytest plugin: Postgres/broker fixtures and internal-token helpers (filled in by the kit)."""

@@ -1,0 +1,1 @@
+"""pytest plugin registered from the root pytest config."""

@@ -1,0 +1,1 @@
+"""Restock inventory-policy math: safety stock, reorder points, order quantities, simulation."""

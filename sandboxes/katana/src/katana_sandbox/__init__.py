@@ -1,0 +1,1 @@
+"""A Katana MRP API sandbox that behaves like Katana, seeded with demo data."""

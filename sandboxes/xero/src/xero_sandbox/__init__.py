@@ -1,0 +1,1 @@
+"""A Xero identity + accounting API sandbox that behaves like Xero, seeded with demo data."""

@@ -1,0 +1,1 @@
+"""Restock api-gateway service."""

@@ -1,0 +1,1 @@
+"""Restock connector-xero service."""

@@ -1,0 +1,1 @@
+"""Restock forecaster service."""

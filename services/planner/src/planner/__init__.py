@@ -1,0 +1,1 @@
+"""Restock planner service."""

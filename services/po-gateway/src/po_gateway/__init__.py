@@ -1,0 +1,1 @@
+"""Restock po-gateway service."""
