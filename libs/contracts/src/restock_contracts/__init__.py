@@ -1,1 +1,87 @@
-"""Event envelope, topics and versioned payload models shared by every Restock service."""
+"""Event envelope, topics and versioned payload models shared by every Restock service.
+
+Payload classes live in versioned modules (``restock_contracts.catalog.v1`` ...) and are
+imported from there, so the version a service codes against is explicit.
+"""
+
+from restock_contracts._base import (
+    CurrencyCode,
+    DecimalStr,
+    Event,
+    Instant,
+    PositiveDecimalStr,
+    ProviderHeader,
+    ProviderId,
+    ProviderRecord,
+    Record,
+    Source,
+    SyncMode,
+    TimeZoneName,
+)
+from restock_contracts.batching import DEFAULT_BATCH_BYTES, MAX_MESSAGE_BYTES, split_by_bytes
+from restock_contracts.envelope import Envelope, derived_event_id, envelope_dict
+from restock_contracts.errors import ContractError, RecordTooLarge, UnknownEventType
+from restock_contracts.topics import (
+    ALL_TOPICS,
+    BOM,
+    FORECASTS,
+    LOCATIONS,
+    PLANS,
+    PO_SUBMISSION_REQUESTS,
+    PO_SUBMISSION_RESULTS,
+    PURCHASE_ORDERS,
+    SALES_LINES,
+    SETTINGS,
+    SKUS,
+    STOCK_LEVELS,
+    STOCK_MOVEMENTS,
+    STREAM_TOPICS,
+    SUPPLIERS,
+    SYNC,
+    TENANTS,
+    Topic,
+    topic_by_name,
+)
+
+__all__ = [
+    "ALL_TOPICS",
+    "BOM",
+    "DEFAULT_BATCH_BYTES",
+    "FORECASTS",
+    "LOCATIONS",
+    "MAX_MESSAGE_BYTES",
+    "PLANS",
+    "PO_SUBMISSION_REQUESTS",
+    "PO_SUBMISSION_RESULTS",
+    "PURCHASE_ORDERS",
+    "SALES_LINES",
+    "SETTINGS",
+    "SKUS",
+    "STOCK_LEVELS",
+    "STOCK_MOVEMENTS",
+    "STREAM_TOPICS",
+    "SUPPLIERS",
+    "SYNC",
+    "TENANTS",
+    "ContractError",
+    "CurrencyCode",
+    "DecimalStr",
+    "Envelope",
+    "Event",
+    "Instant",
+    "PositiveDecimalStr",
+    "ProviderHeader",
+    "ProviderId",
+    "ProviderRecord",
+    "Record",
+    "RecordTooLarge",
+    "Source",
+    "SyncMode",
+    "TimeZoneName",
+    "Topic",
+    "UnknownEventType",
+    "derived_event_id",
+    "envelope_dict",
+    "split_by_bytes",
+    "topic_by_name",
+]

@@ -1,1 +1,1 @@
-"""Restock connector-xero service."""
+"""Restock connector-xero: Xero connector: OAuth grants, load jobs, webhooks, purchase-order creation."""

@@ -1,1 +1,1 @@
-"""Restock forecaster service."""
+"""Restock forecaster: Demand history, per-SKU model choice, uncertainty and explanations."""

@@ -1,1 +1,1 @@
-"""Restock planner service."""
+"""Restock planner: Settings, safety stock, reorder points, the order plan and the dashboard."""

@@ -1,1 +1,1 @@
-"""Restock po-gateway service."""
+"""Restock po-gateway: Purchase-order drafts, approval and exactly-once sending to Katana and Xero."""

@@ -1,0 +1,1 @@
+"""Catalog context: SKUs, suppliers, locations and bills of materials."""

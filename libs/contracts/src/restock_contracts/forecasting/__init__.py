@@ -1,0 +1,1 @@
+"""Forecasting context: the forecast contract the planner plans from."""

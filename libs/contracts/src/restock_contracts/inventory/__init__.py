@@ -1,0 +1,1 @@
+"""Inventory context: stock levels and stock movements."""

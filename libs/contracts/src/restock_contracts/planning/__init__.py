@@ -1,0 +1,1 @@
+"""Planning context: effective settings and plan updates, owned by the planner."""

@@ -1,0 +1,1 @@
+"""Purchase order submission: po-gateway requests, connectors report the result."""

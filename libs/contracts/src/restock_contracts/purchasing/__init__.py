@@ -1,0 +1,1 @@
+"""Purchasing context: purchase order lines as the provider reports them."""

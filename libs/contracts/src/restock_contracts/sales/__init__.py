@@ -1,0 +1,1 @@
+"""Sales context: sales order lines, invoice lines and credit-note lines."""

@@ -1,0 +1,1 @@
+"""Connector sync lifecycle: sync started/finished, stream markers, connections."""

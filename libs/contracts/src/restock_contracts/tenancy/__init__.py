@@ -1,0 +1,1 @@
+"""Tenancy context: tenant lifecycle published by the api-gateway."""

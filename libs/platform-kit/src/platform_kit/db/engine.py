@@ -1,0 +1,37 @@
+"""Async engine and session factory, built in the app's lifespan (never at import)."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from platform_kit.db.tables import kit_tables
+
+
+class Database:
+    """One engine and session factory per process, plus the service's metadata."""
+
+    def __init__(self, url: str, metadata: MetaData, *, application_name: str, pool_size: int = 10):
+        self.url = url
+        self.metadata = metadata
+        self.tables = kit_tables(metadata)
+        self.engine: AsyncEngine = create_async_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            pool_recycle=1800,
+            connect_args={"server_settings": {"application_name": application_name}},
+        )
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("select 1"))
+            return True
+        except Exception:  # noqa: BLE001 - readiness reports, never raises
+            return False
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

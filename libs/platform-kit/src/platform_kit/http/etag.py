@@ -1,0 +1,25 @@
+"""ETag / If-Match for editable resources: lost updates become 412."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from platform_kit.http.problems import Problem
+
+
+def etag_for(resource_id: object, version: int) -> str:
+    return f'W/"{resource_id}-{version}"'
+
+
+def check_if_match(request: Request, current: str, *, required: bool = True) -> None:
+    """Compare ``If-Match`` with the current ETag: 428 when missing (if required), 412 on mismatch."""
+    header = request.headers.get("if-match")
+    if header is None:
+        if required:
+            raise Problem(428, "Precondition required", "send If-Match with the resource's ETag")
+        return
+    candidates = {c.strip() for c in header.split(",")}
+    if "*" in candidates or current in candidates or current.removeprefix("W/") in candidates:
+        return
+    raise Problem(412, "Precondition failed", "the resource changed since you read it",
+                  current_etag=current)

@@ -1,0 +1,1 @@
+"""Kafka messaging: topic admin, outbox relay, idempotent consumer loop, sync tracking."""

@@ -1,0 +1,5 @@
+from platform_kit.db.migrations import run_migrations_env
+
+from api_gateway.adapters.orm import metadata
+
+run_migrations_env(metadata)

@@ -1,0 +1,5 @@
+"""Tables of connector-katana's own database (plus the kit's, declared by ``service_metadata``)."""
+
+from platform_kit.db import service_metadata
+
+metadata = service_metadata()

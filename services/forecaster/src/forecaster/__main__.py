@@ -1,0 +1,8 @@
+"""``python -m forecaster api|migrate|dlq list|dlq replay|prune``."""
+
+from platform_kit.cli import run
+
+from forecaster.app import build_spec
+
+if __name__ == "__main__":
+    run(build_spec)

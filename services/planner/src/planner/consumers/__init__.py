@@ -1,0 +1,1 @@
+"""Event consumers (thin: envelope in, the same handlers as the API)."""
