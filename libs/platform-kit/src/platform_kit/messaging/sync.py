@@ -6,7 +6,7 @@ skipped or failed) or a suspicious mass deletion deletes nothing.
 
 Consumer side: :class:`SyncTracker` records which batches of a sync a consumer has seen,
 holds deletion records of refresh syncs as *pending*, and at the stream's completion
-marker releases them only if every batch ``0 .. batch_count-1`` arrived. A missing or
+marker releases them only if every batch ``1 .. batch_count`` arrived. A missing or
 dead-lettered batch marks the sync incomplete and its pending deletions are discarded.
 """
 
@@ -111,7 +111,7 @@ class SyncTracker:
         seen = set((await uow.session.execute(
             select(table.c.batches_seen).where(*self._where(table, key)).with_for_update()
         )).scalar_one())
-        missing = sorted(set(range(batch_count)) - seen)
+        missing = sorted(set(range(1, batch_count + 1)) - seen)
         where = [pending.c.consumer == self.consumer, pending.c.tenant_id == tenant_id,
                  pending.c.sync_id == sync_id, pending.c.stream == stream]
         deletions: list[dict[str, Any]] = []
