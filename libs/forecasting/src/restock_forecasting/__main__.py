@@ -1,0 +1,7 @@
+"""``python -m restock_forecasting forecast ...``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
