@@ -1,0 +1,7 @@
+"""``python -m restock_policy simulate ...``."""
+
+import sys
+
+from restock_policy.cli import main
+
+sys.exit(main())
