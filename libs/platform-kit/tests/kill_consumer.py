@@ -12,10 +12,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import probe  # noqa: E402
+import probe
 
-from platform_kit.db import Database  # noqa: E402
-from platform_kit.messaging.consumer import ConsumerLoop  # noqa: E402
+from platform_kit.db import Database
+from platform_kit.messaging.consumer import ConsumerLoop
 
 
 class DiesBeforeOffsetCommit(ConsumerLoop):

@@ -29,14 +29,16 @@ from restock_contracts.topics import SUPPLIERS, TENANTS
 
 metadata = service_metadata()
 effect = Table(
-    "effect", metadata,
+    "effect",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("event_id", UUID(as_uuid=True), nullable=False),
     Column("tenant_id", UUID(as_uuid=True), nullable=False),
     Column("created_at", DateTime(timezone=True), server_default=func.now()),
 )
 supplier = Table(
-    "supplier", metadata,
+    "supplier",
+    metadata,
     Column("tenant_id", UUID(as_uuid=True), primary_key=True),
     Column("supplier_id", String(50), primary_key=True),
     Column("name", String(200), nullable=False),
@@ -46,7 +48,9 @@ supplier = Table(
 async def make_db(server_url: str, name: str) -> Database:
     """A fresh database with the probe tables, on the given server."""
     await ensure_database(server_url, name)
-    url = server_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
+    url = (
+        server_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
+    )
     db = Database(url, metadata, application_name="probe", pool_size=5)
     async with db.engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
@@ -55,9 +59,15 @@ async def make_db(server_url: str, name: str) -> Database:
 
 def tenant_event(tenant_id: uuid.UUID, i: int, name: str | None = None) -> Any:
     return TENANTS.envelope(
-        TenantUpdated(tenant_id=tenant_id, name=name or f"event {i}", time_zone="UTC",
-                      base_currency="EUR", primary_source="katana"),
-        tenant_id=tenant_id, producer="probe",
+        TenantUpdated(
+            tenant_id=tenant_id,
+            name=name or f"event {i}",
+            time_zone="UTC",
+            base_currency="EUR",
+            primary_source="katana",
+        ),
+        tenant_id=tenant_id,
+        producer="probe",
     )
 
 
@@ -70,8 +80,15 @@ async def write_events(db: Database, envelopes: list[Any]) -> None:
 
 async def effects(db: Database, tenant_id: uuid.UUID) -> Counter[uuid.UUID]:
     async with db.sessions() as session:
-        rows = (await session.execute(
-            select(effect.c.event_id).where(effect.c.tenant_id == tenant_id))).scalars().all()
+        rows = (
+            (
+                await session.execute(
+                    select(effect.c.event_id).where(effect.c.tenant_id == tenant_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
     return Counter(rows)
 
 
@@ -79,7 +96,8 @@ async def on_tenant_updated(envelope: Any, uow: UnitOfWork) -> None:
     if envelope.payload.name == "poison":
         raise PermanentError("probe refuses events named 'poison'")
     await uow.session.execute(
-        effect.insert().values(event_id=envelope.event_id, tenant_id=envelope.tenant_id))
+        effect.insert().values(event_id=envelope.event_id, tenant_id=envelope.tenant_id)
+    )
 
 
 tracker = SyncTracker("probe")
@@ -91,48 +109,93 @@ async def on_suppliers(envelope: Any, uow: UnitOfWork) -> None:
     if any(r.name == "POISON" for r in p.records):
         raise PermanentError("probe refuses this batch")
     if p.sync_id is not None:
-        await tracker.record_batch(uow, tenant_id=envelope.tenant_id, sync_id=p.sync_id,
-                                   stream="suppliers", mode=p.mode, batch_seq=p.batch_seq)
+        await tracker.record_batch(
+            uow,
+            tenant_id=envelope.tenant_id,
+            sync_id=p.sync_id,
+            stream="suppliers",
+            mode=p.mode,
+            batch_seq=p.batch_seq,
+        )
     deletions = [(r.supplier_id, {"supplier_id": r.supplier_id}) for r in p.records if r.deleted]
     if p.mode == "refresh" and p.sync_id is not None:
-        await tracker.stage_deletions(uow, tenant_id=envelope.tenant_id, sync_id=p.sync_id,
-                                      stream="suppliers", records=deletions)
+        await tracker.stage_deletions(
+            uow,
+            tenant_id=envelope.tenant_id,
+            sync_id=p.sync_id,
+            stream="suppliers",
+            records=deletions,
+        )
     for r in p.records:
         if not r.deleted:
-            await uow.session.execute(text(
-                "insert into supplier (tenant_id, supplier_id, name) values (:t, :s, :n) "
-                "on conflict (tenant_id, supplier_id) do update set name = excluded.name"),
-                {"t": envelope.tenant_id, "s": r.supplier_id, "n": r.name})
+            await uow.session.execute(
+                text(
+                    "insert into supplier (tenant_id, supplier_id, name) values (:t, :s, :n) "
+                    "on conflict (tenant_id, supplier_id) do update set name = excluded.name"
+                ),
+                {"t": envelope.tenant_id, "s": r.supplier_id, "n": r.name},
+            )
 
 
 async def on_stream_completed(envelope: Any, uow: UnitOfWork) -> None:
     p: StreamCompleted = envelope.payload
-    done = await tracker.complete(uow, tenant_id=envelope.tenant_id, sync_id=p.sync_id,
-                                  stream=p.stream, mode=p.mode, batch_count=p.batch_count)
+    done = await tracker.complete(
+        uow,
+        tenant_id=envelope.tenant_id,
+        sync_id=p.sync_id,
+        stream=p.stream,
+        mode=p.mode,
+        batch_count=p.batch_count,
+    )
     for record in done.deletions:
         await uow.session.execute(
-            supplier.delete().where(supplier.c.tenant_id == envelope.tenant_id,
-                                    supplier.c.supplier_id == record["supplier_id"]))
+            supplier.delete().where(
+                supplier.c.tenant_id == envelope.tenant_id,
+                supplier.c.supplier_id == record["supplier_id"],
+            )
+        )
 
 
 def subscriptions() -> list[Subscription]:
     return [
         Subscription(TENANTS, {"tenancy.tenant_updated": on_tenant_updated}),
-        Subscription(SUPPLIERS, {"catalog.suppliers_changed": on_suppliers,
-                                 "connectors.stream_completed": on_stream_completed}),
+        Subscription(
+            SUPPLIERS,
+            {
+                "catalog.suppliers_changed": on_suppliers,
+                "connectors.stream_completed": on_stream_completed,
+            },
+        ),
     ]
 
 
-def new_consumer(db: Database, bootstrap: str, group: str, cls: type[ConsumerLoop] = ConsumerLoop) -> ConsumerLoop:
-    return cls(name=group, db=db, bootstrap=bootstrap, subscriptions=subscriptions(),
-               metrics=KitMetrics(group), max_attempts=2, backoff_initial_s=0.05,
-               backoff_max_s=1.0, session_timeout_ms=2000)
+def new_consumer(
+    db: Database, bootstrap: str, group: str, cls: type[ConsumerLoop] = ConsumerLoop
+) -> ConsumerLoop:
+    return cls(
+        name=group,
+        db=db,
+        bootstrap=bootstrap,
+        subscriptions=subscriptions(),
+        metrics=KitMetrics(group),
+        max_attempts=2,
+        backoff_initial_s=0.05,
+        backoff_max_s=1.0,
+        session_timeout_ms=2000,
+    )
 
 
 def new_relay(db: Database, bootstrap: str, service: str = "probe") -> OutboxRelay:
-    return OutboxRelay(db=db, bootstrap=bootstrap, service=service, topics=all_topic_specs(2),
-                       metrics=KitMetrics(service), poll_interval_s=0.02,
-                       retention=timedelta(hours=1), broker_check_interval_s=0.5)
+    return OutboxRelay(
+        db=db,
+        bootstrap=bootstrap,
+        service=service,
+        topics=all_topic_specs(2),
+        metrics=KitMetrics(service),
+        poll_interval_s=0.02,
+        retention=timedelta(hours=1),
+        broker_check_interval_s=0.5,
+    )
 
 
 async def wait_for(predicate: Any, timeout_s: float = 60.0, interval_s: float = 0.1) -> None:

@@ -7,15 +7,15 @@ import contextlib
 import subprocess
 import sys
 import uuid
-from datetime import UTC, datetime
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import probe
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-import probe
 from platform_kit.db import Database
 from platform_kit.messaging import dlq
 from platform_kit.messaging.admin import all_topic_specs, ensure_topics
@@ -44,7 +44,9 @@ async def all_once(db: Database, tenant: uuid.UUID, ids: list[uuid.UUID]) -> boo
     return set(counts) == set(ids)
 
 
-async def test_duplicate_delivery_gives_one_effect(pg_url: str, private_broker: Any, unique_name: str) -> None:
+async def test_duplicate_delivery_gives_one_effect(
+    pg_url: str, private_broker: Any, unique_name: str
+) -> None:
     db = await probe.make_db(pg_url, unique_name)
     await ensure_topics(private_broker.bootstrap, all_topic_specs(2))
     tenant = uuid.uuid4()
@@ -77,9 +79,18 @@ async def test_consumer_killed_between_db_commit_and_offset_commit(
     await probe.write_events(db, events)
     async with running(relay):
         await probe.wait_for(lambda: _published(relay, 50))
-    proc = subprocess.run(
-        [sys.executable, str(Path(__file__).parent / "kill_consumer.py"), db.url, private_broker.bootstrap, "crash"],
-        capture_output=True, text=True, timeout=120,
+    proc = await asyncio.to_thread(
+        subprocess.run,
+        [
+            sys.executable,
+            str(Path(__file__).parent / "kill_consumer.py"),
+            db.url,
+            private_broker.bootstrap,
+            "crash",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == -9, proc.stderr[-2000:]
     assert "dying before offset commit" in proc.stdout
@@ -129,8 +140,12 @@ async def test_poison_message_goes_to_dlq_and_partition_keeps_flowing(
     assert any("contract violation" in r and "invalid_json" in r for r in reasons), reasons
     assert any("probe refuses events named 'poison'" in r for r in reasons), reasons
 
-    dlq_consumer = AIOKafkaConsumer(f"{TENANTS.name}.dlq", bootstrap_servers=private_broker.bootstrap,
-                                    auto_offset_reset="earliest", group_id="dlq-reader")
+    dlq_consumer = AIOKafkaConsumer(
+        f"{TENANTS.name}.dlq",
+        bootstrap_servers=private_broker.bootstrap,
+        auto_offset_reset="earliest",
+        group_id="dlq-reader",
+    )
     await dlq_consumer.start()
     got: list[Any] = []
     for _ in range(50):
@@ -152,7 +167,9 @@ async def _dead_letters(db: Database, n: int) -> bool:
     return len(await dlq.list_dead_letters(db)) >= n
 
 
-async def test_broker_paused_ten_seconds_loses_nothing(pg_url: str, private_broker: Any, unique_name: str) -> None:
+async def test_broker_paused_ten_seconds_loses_nothing(
+    pg_url: str, private_broker: Any, unique_name: str
+) -> None:
     db = await probe.make_db(pg_url, unique_name)
     relay = probe.new_relay(db, private_broker.bootstrap)
     consumer = probe.new_consumer(db, private_broker.bootstrap, "paused")
@@ -164,15 +181,19 @@ async def test_broker_paused_ten_seconds_loses_nothing(pg_url: str, private_brok
         private_broker.pause()
         try:
             for chunk in range(4):
-                await probe.write_events(db, events[100 + chunk * 50: 150 + chunk * 50])
+                await probe.write_events(db, events[100 + chunk * 50 : 150 + chunk * 50])
                 await asyncio.sleep(2.5)
         finally:
             private_broker.resume()
-        await probe.wait_for(lambda: all_once(db, tenant, [e.event_id for e in events]), timeout_s=90)
+        await probe.wait_for(
+            lambda: all_once(db, tenant, [e.event_id for e in events]), timeout_s=90
+        )
     await db.dispose()
 
 
-async def test_postgres_restarted_under_the_relay_loses_nothing(private_postgres: Any, private_broker: Any) -> None:
+async def test_postgres_restarted_under_the_relay_loses_nothing(
+    private_postgres: Any, private_broker: Any
+) -> None:
     db = await probe.make_db(private_postgres.url, "restarts")
     relay = probe.new_relay(db, private_broker.bootstrap)
     consumer = probe.new_consumer(db, private_broker.bootstrap, "pgrestart")
@@ -180,10 +201,12 @@ async def test_postgres_restarted_under_the_relay_loses_nothing(private_postgres
     events = [probe.tenant_event(tenant, i) for i in range(300)]
     async with running(relay, consumer):
         for chunk in range(3):
-            await probe.write_events(db, events[chunk * 100:(chunk + 1) * 100])
+            await probe.write_events(db, events[chunk * 100 : (chunk + 1) * 100])
             await asyncio.sleep(0.05)
             await asyncio.to_thread(private_postgres.restart, 1.0)
-        await probe.wait_for(lambda: _safe_all_once(db, tenant, [e.event_id for e in events]), timeout_s=90)
+        await probe.wait_for(
+            lambda: _safe_all_once(db, tenant, [e.event_id for e in events]), timeout_s=90
+        )
     await db.dispose()
 
 
@@ -192,7 +215,7 @@ async def _safe_all_once(db: Database, tenant: uuid.UUID, ids: list[uuid.UUID]) 
         return await all_once(db, tenant, ids)
     except AssertionError:
         raise
-    except Exception:  # noqa: BLE001 - the database may still be coming back
+    except Exception:
         return False
 
 
@@ -210,48 +233,82 @@ async def test_broker_restarted_empty_is_refilled_from_the_outbox(
         await probe.wait_for(lambda: all_once(db, tenant, [e.event_id for e in before]))
         private_broker.restart_empty()
         await probe.write_events(db, after)
-        await probe.wait_for(lambda: all_once(db, tenant, [e.event_id for e in before + after]), timeout_s=90)
+        await probe.wait_for(
+            lambda: all_once(db, tenant, [e.event_id for e in before + after]), timeout_s=90
+        )
     assert relay.metrics.broker_resets._value.get() >= 1
     fresh_db = await probe.make_db(pg_url, unique_name + "b")
     fresh = probe.new_consumer(fresh_db, private_broker.bootstrap, "fresh-after-reset")
     async with running(fresh):
-        await probe.wait_for(lambda: all_once(fresh_db, tenant, [e.event_id for e in before + after]), timeout_s=60)
+        await probe.wait_for(
+            lambda: all_once(fresh_db, tenant, [e.event_id for e in before + after]), timeout_s=60
+        )
     await db.dispose()
     await fresh_db.dispose()
 
 
-def _supplier_batch(tenant: uuid.UUID, sync_id: uuid.UUID, seq: int, records: list[SupplierRecord]) -> Any:
+def _supplier_batch(
+    tenant: uuid.UUID, sync_id: uuid.UUID, seq: int, records: list[SupplierRecord]
+) -> Any:
     return SUPPLIERS.envelope(
-        SuppliersChanged(source="katana", connection_id=uuid.UUID(int=1), sync_id=sync_id,
-                         mode="refresh", batch_seq=seq, records=records),
-        tenant_id=tenant, producer="probe")
+        SuppliersChanged(
+            source="katana",
+            connection_id=uuid.UUID(int=1),
+            sync_id=sync_id,
+            mode="refresh",
+            batch_seq=seq,
+            records=records,
+        ),
+        tenant_id=tenant,
+        producer="probe",
+    )
 
 
 def _supplier(sid: str, name: str | None = None, deleted: bool = False) -> SupplierRecord:
-    return SupplierRecord(supplier_id=sid, name=name or f"Supplier {sid}", currency="EUR", deleted=deleted,
-                          updated_at=datetime.now(UTC))
+    return SupplierRecord(
+        supplier_id=sid,
+        name=name or f"Supplier {sid}",
+        currency="EUR",
+        deleted=deleted,
+        updated_at=datetime.now(UTC),
+    )
 
 
 def _completed(tenant: uuid.UUID, sync_id: uuid.UUID, batches: int) -> Any:
     return SUPPLIERS.envelope(
-        StreamCompleted(source="katana", connection_id=uuid.UUID(int=1), sync_id=sync_id, mode="refresh",
-                        stream="suppliers", batch_count=batches, record_count=batches),
-        tenant_id=tenant, producer="probe")
+        StreamCompleted(
+            source="katana",
+            connection_id=uuid.UUID(int=1),
+            sync_id=sync_id,
+            mode="refresh",
+            stream="suppliers",
+            batch_count=batches,
+            record_count=batches,
+        ),
+        tenant_id=tenant,
+        producer="probe",
+    )
 
 
 async def _suppliers(db: Database, tenant: uuid.UUID) -> set[str]:
     async with db.sessions() as session:
-        rows = await session.execute(probe.supplier.select().where(probe.supplier.c.tenant_id == tenant))
+        rows = await session.execute(
+            probe.supplier.select().where(probe.supplier.c.tenant_id == tenant)
+        )
         return {r.supplier_id for r in rows}
 
 
-async def test_refresh_with_a_missing_batch_deletes_nothing(pg_url: str, private_broker: Any, unique_name: str) -> None:
+async def test_refresh_with_a_missing_batch_deletes_nothing(
+    pg_url: str, private_broker: Any, unique_name: str
+) -> None:
     db = await probe.make_db(pg_url, unique_name)
     relay = probe.new_relay(db, private_broker.bootstrap)
     consumer = probe.new_consumer(db, private_broker.bootstrap, "refresh")
     tenant = uuid.uuid4()
     first, second = uuid.uuid4(), uuid.uuid4()
-    seed = _supplier_batch(tenant, uuid.uuid4(), 1, [_supplier("A"), _supplier("B"), _supplier("C")])
+    seed = _supplier_batch(
+        tenant, uuid.uuid4(), 1, [_supplier("A"), _supplier("B"), _supplier("C")]
+    )
     incomplete = [
         _supplier_batch(tenant, first, 1, [_supplier("A")]),
         _supplier_batch(tenant, first, 2, [_supplier("B", name="POISON")]),
@@ -272,7 +329,9 @@ async def test_refresh_with_a_missing_batch_deletes_nothing(pg_url: str, private
                 await uow.commit()
         await probe.wait_for(lambda: _dead_letters(db, 1))
         await probe.wait_for(lambda: _processed(consumer, 5))
-        assert await _suppliers(db, tenant) == {"A", "B", "C"}, "a dead-lettered batch must delete nothing"
+        assert await _suppliers(db, tenant) == {"A", "B", "C"}, (
+            "a dead-lettered batch must delete nothing"
+        )
         async with probe.UnitOfWork(db) as uow:
             for env in complete:
                 uow.publish(env, SUPPLIERS.name)

@@ -51,7 +51,9 @@ class Principal:
 class InternalKeys:
     """Signing (optional) and verification keys, by key id."""
 
-    def __init__(self, private: list[tuple[str, Ed25519PrivateKey]], public: dict[str, Ed25519PublicKey]):
+    def __init__(
+        self, private: list[tuple[str, Ed25519PrivateKey]], public: dict[str, Ed25519PublicKey]
+    ):
         self._private = private
         self._public = dict(public)
         for kid, key in private:
@@ -80,17 +82,19 @@ class InternalKeys:
         return cls([(kid, key) for kid, key in private if isinstance(key, Ed25519PrivateKey)], {})
 
     def to_json(self) -> str:
-        return json.dumps([
-            {
-                "kid": kid,
-                "pem": key.private_bytes(
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption(),
-                ).decode(),
-            }
-            for kid, key in self._private
-        ])
+        return json.dumps(
+            [
+                {
+                    "kid": kid,
+                    "pem": key.private_bytes(
+                        serialization.Encoding.PEM,
+                        serialization.PrivateFormat.PKCS8,
+                        serialization.NoEncryption(),
+                    ).decode(),
+                }
+                for kid, key in self._private
+            ]
+        )
 
     def mint(self, principal_claims: dict[str, Any], ttl_s: int = 300) -> str:
         """Sign an internal token; ``principal_claims`` has tenant_id, sub and roles."""
@@ -108,7 +112,9 @@ class InternalKeys:
         }
         return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": kid})
 
-    def mint_for(self, tenant_id: uuid.UUID | str, user_id: str, roles: list[str], ttl_s: int = 300) -> str:
+    def mint_for(
+        self, tenant_id: uuid.UUID | str, user_id: str, roles: list[str], ttl_s: int = 300
+    ) -> str:
         return self.mint({"tenant_id": str(tenant_id), "sub": user_id, "roles": list(roles)}, ttl_s)
 
     def verify(self, token: str) -> Principal:
@@ -119,7 +125,11 @@ class InternalKeys:
             if key is None:
                 raise Problem(401, "Invalid token", "unknown signing key")
             claims = jwt.decode(
-                token, key, algorithms=["EdDSA"], audience=AUDIENCE, issuer=ISSUER,
+                token,
+                key,
+                algorithms=["EdDSA"],
+                audience=AUDIENCE,
+                issuer=ISSUER,
                 options={"require": ["exp", "iat", "tenant_id", "sub"]},
             )
             return Principal(
@@ -138,7 +148,7 @@ def _keys(request: Request) -> InternalKeys:
     keys = getattr(request.app.state, "internal_keys", None)
     if keys is None:
         raise Problem(500, "Server misconfigured", "internal keys missing")
-    return keys  # type: ignore[no-any-return]
+    return keys
 
 
 async def current_principal(request: Request) -> Principal:

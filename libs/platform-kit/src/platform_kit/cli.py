@@ -59,14 +59,20 @@ async def _prune(spec: ServiceSpec, args: argparse.Namespace) -> int:
 
     async with offline_runtime(spec) as runtime:
         assert runtime.db is not None
-        counts = await dlq.prune(runtime.db, inbox_hours=spec.settings.inbox_retention_hours,
-                                 dead_letter_hours=spec.settings.dead_letter_retention_hours)
+        counts = await dlq.prune(
+            runtime.db,
+            inbox_hours=spec.settings.inbox_retention_hours,
+            dead_letter_hours=spec.settings.dead_letter_retention_hours,
+        )
         print(json.dumps(counts))
     return 0
 
 
-def main(spec_factory: Callable[[], ServiceSpec], argv: Sequence[str] | None = None,
-         extra: dict[str, tuple[ExtraCommand, Callable[[argparse.ArgumentParser], None]]] | None = None) -> int:
+def main(
+    spec_factory: Callable[[], ServiceSpec],
+    argv: Sequence[str] | None = None,
+    extra: dict[str, tuple[ExtraCommand, Callable[[argparse.ArgumentParser], None]]] | None = None,
+) -> int:
     parser = argparse.ArgumentParser(prog=None)
     sub = parser.add_subparsers(dest="command", required=True)
     api = sub.add_parser("api", help="serve HTTP; consumers, relay and tasks run inside")
@@ -88,8 +94,14 @@ def main(spec_factory: Callable[[], ServiceSpec], argv: Sequence[str] | None = N
         import uvicorn
 
         settings = spec.settings
-        uvicorn.run(create_app(spec), host=args.host or settings.host, port=args.port or settings.port,
-                    log_config=None, access_log=False, timeout_graceful_shutdown=20)
+        uvicorn.run(
+            create_app(spec),
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=20,
+        )
         return 0
     commands: dict[str, Any] = {"migrate": _migrate, "prune": _prune, "dlq": _dlq}
     commands.update({name: fn for name, (fn, _) in (extra or {}).items()})

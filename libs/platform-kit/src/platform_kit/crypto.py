@@ -62,7 +62,9 @@ class KeyRing:
         path = keys_dir / "encryption.keys"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(f"k{pysecrets.token_hex(4)}:{_b64(AESGCM.generate_key(bit_length=256))}\n")
+            path.write_text(
+                f"k{pysecrets.token_hex(4)}:{_b64(AESGCM.generate_key(bit_length=256))}\n"
+            )
             path.chmod(0o600)
         return cls.parse(path.read_text())
 
@@ -70,7 +72,9 @@ class KeyRing:
         dek = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(12)
         body = AESGCM(dek).encrypt(nonce, plaintext.encode(), aad.encode())
-        return ".".join(("v1", self.primary_id, self._wrap(self.primary_id, dek), _b64(nonce + body)))
+        return ".".join(
+            ("v1", self.primary_id, self._wrap(self.primary_id, dek), _b64(nonce + body))
+        )
 
     def decrypt(self, token: str, aad: str = "") -> str:
         try:

@@ -18,8 +18,10 @@ correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 _REDACTED = "[REDACTED]"
 _PATTERNS = [
     re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)(bearer\s+)?[^\s\"',}]+"),
-    re.compile(r"(?i)((?:api[_-]?key|access_token|refresh_token|client_secret|password|secret)"
-               r"[\"']?\s*[:=]\s*[\"']?)[^\s\"',}&]+"),
+    re.compile(
+        r"(?i)((?:api[_-]?key|access_token|refresh_token|client_secret|password|secret)"
+        r"[\"']?\s*[:=]\s*[\"']?)[^\s\"',}&]+"
+    ),
     re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+"),
 ]
 
@@ -41,9 +43,7 @@ class SecretRegistry:
             if value in text:
                 text = text.replace(value, _REDACTED)
         for pattern in _PATTERNS:
-            text = pattern.sub(
-                lambda m: (m.group(1) if m.lastindex else "") + _REDACTED, text
-            )
+            text = pattern.sub(lambda m: (m.group(1) if m.lastindex else "") + _REDACTED, text)
         return text
 
 
@@ -56,14 +56,12 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a bad format string must not kill logging
+        except Exception:
             message = str(record.msg)
         record.msg = secrets.redact(message)
         record.args = None
         if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = secrets.redact(
-                logging.Formatter().formatException(record.exc_info)
-            )
+            record.exc_text = secrets.redact(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
         return True
 
@@ -107,7 +105,9 @@ def configure_logging(service: str, level: str = "INFO", json_logs: bool = True)
     handler._restock = True  # type: ignore[attr-defined]
     handler.addFilter(RedactingFilter())
     handler.setFormatter(
-        JsonFormatter(service) if json_logs else logging.Formatter("%(levelname)s %(name)s %(message)s")
+        JsonFormatter(service)
+        if json_logs
+        else logging.Formatter("%(levelname)s %(name)s %(message)s")
     )
     root.addHandler(handler)
     root.setLevel(level.upper())

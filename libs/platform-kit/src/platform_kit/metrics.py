@@ -17,22 +17,34 @@ class KitMetrics:
         r = self.registry
         self.service = service
         self.http_requests = Counter(
-            "restock_http_requests_total", "HTTP requests", ["method", "route", "status"], registry=r
+            "restock_http_requests_total",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=r,
         )
         self.http_latency = Histogram(
-            "restock_http_request_duration_seconds", "HTTP request latency", ["method", "route"],
-            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10), registry=r,
+            "restock_http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            registry=r,
         )
         self.consumer_records = Counter(
-            "restock_consumer_records_total", "Records handled by consumers",
-            ["consumer", "topic", "outcome"], registry=r,
+            "restock_consumer_records_total",
+            "Records handled by consumers",
+            ["consumer", "topic", "outcome"],
+            registry=r,
         )
         self.consumer_lag = Gauge(
-            "restock_consumer_lag_records", "Records behind the partition end", ["consumer", "topic"],
+            "restock_consumer_lag_records",
+            "Records behind the partition end",
+            ["consumer", "topic"],
             registry=r,
         )
         self.consumer_batch_seconds = Histogram(
-            "restock_consumer_batch_duration_seconds", "Time to handle one batch", ["consumer"],
+            "restock_consumer_batch_duration_seconds",
+            "Time to handle one batch",
+            ["consumer"],
             registry=r,
         )
         self.outbox_published = Counter(
@@ -42,7 +54,8 @@ class KitMetrics:
             "restock_outbox_pending_rows", "Outbox rows not yet published", registry=r
         )
         self.outbox_oldest_age = Gauge(
-            "restock_outbox_oldest_pending_age_seconds", "Age of the oldest unpublished row",
+            "restock_outbox_oldest_pending_age_seconds",
+            "Age of the oldest unpublished row",
             registry=r,
         )
         self.relay_errors = Counter(

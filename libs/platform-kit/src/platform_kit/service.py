@@ -82,7 +82,7 @@ class Runtime:
         return UnitOfWork(self.db)
 
     def spawn(self, coro: Awaitable[None], name: str) -> None:
-        self.tasks.append(asyncio.create_task(_guard(coro, name), name=name))  # type: ignore[arg-type]
+        self.tasks.append(asyncio.create_task(_guard(coro, name), name=name))
 
 
 async def _guard(coro: Awaitable[None], name: str) -> None:
@@ -97,7 +97,10 @@ async def _guard(coro: Awaitable[None], name: str) -> None:
 async def start_runtime(spec: ServiceSpec, metrics: KitMetrics) -> Runtime:
     settings = spec.settings
     runtime = Runtime(
-        spec=spec, settings=settings, clock=Clock.from_setting(settings.now), metrics=metrics,
+        spec=spec,
+        settings=settings,
+        clock=Clock.from_setting(settings.now),
+        metrics=metrics,
         keys=InternalKeys.load(settings.keys_dir),
     )
     runtime.keyring = KeyRing.load(settings.keys_dir)
@@ -106,25 +109,38 @@ async def start_runtime(spec: ServiceSpec, metrics: KitMetrics) -> Runtime:
         url = settings.service_database_url()
         if settings.migrate_on_start:
             await upgrade_to_head(spec.migrations, url)
-        runtime.db = Database(url, spec.metadata, application_name=spec.name,
-                              pool_size=settings.db_pool_size)
+        runtime.db = Database(
+            url, spec.metadata, application_name=spec.name, pool_size=settings.db_pool_size
+        )
     bootstrap = settings.kafka_bootstrap_servers
     if runtime.db is not None and bootstrap:
-        await _ensure_topics_with_retry(bootstrap, all_topic_specs(settings.topic_partitions_override))
+        await _ensure_topics_with_retry(
+            bootstrap, all_topic_specs(settings.topic_partitions_override)
+        )
         if settings.run_relay:
             runtime.relay = OutboxRelay(
-                db=runtime.db, bootstrap=bootstrap, service=spec.name,
-                topics=all_topic_specs(settings.topic_partitions_override), metrics=metrics,
-                poll_interval_s=settings.relay_poll_interval_s, batch_size=settings.relay_batch_size,
+                db=runtime.db,
+                bootstrap=bootstrap,
+                service=spec.name,
+                topics=all_topic_specs(settings.topic_partitions_override),
+                metrics=metrics,
+                poll_interval_s=settings.relay_poll_interval_s,
+                batch_size=settings.relay_batch_size,
                 retention=timedelta(hours=settings.outbox_retention_hours),
                 broker_check_interval_s=settings.broker_check_interval_s,
             )
             runtime.spawn(runtime.relay.run(runtime.stop), "relay")
-        subscriptions = _with_tenancy(spec, list(spec.subscriptions(runtime)) if spec.subscriptions else [])
+        subscriptions = _with_tenancy(
+            spec, list(spec.subscriptions(runtime)) if spec.subscriptions else []
+        )
         if subscriptions:
             runtime.consumer = ConsumerLoop(
-                name=spec.name, db=runtime.db, bootstrap=bootstrap, subscriptions=subscriptions,
-                metrics=metrics, max_attempts=settings.consumer_max_attempts,
+                name=spec.name,
+                db=runtime.db,
+                bootstrap=bootstrap,
+                subscriptions=subscriptions,
+                metrics=metrics,
+                max_attempts=settings.consumer_max_attempts,
                 backoff_initial_s=settings.consumer_backoff_initial_s,
                 backoff_max_s=settings.consumer_backoff_max_s,
                 session_timeout_ms=settings.consumer_session_timeout_ms,
@@ -145,7 +161,7 @@ async def _ensure_topics_with_retry(bootstrap: str, specs: list[Any], attempts: 
         try:
             await ensure_topics(bootstrap, specs)
             return
-        except Exception as exc:  # noqa: BLE001 - broker still starting
+        except Exception as exc:
             if attempt == attempts - 1:
                 raise
             log.warning("creating topics failed (%s); retrying", exc)
@@ -156,9 +172,8 @@ def _with_tenancy(spec: ServiceSpec, subscriptions: list[Subscription]) -> list[
     """Every service provisions and purges tenants from ``tenancy.tenants.v1``."""
     if not spec.tenancy:
         return subscriptions
-    from restock_contracts.topics import TENANTS
-
     from platform_kit.tenancy import tenant_handlers
+    from restock_contracts.topics import TENANTS
 
     handlers = dict(tenant_handlers())
     rest = []
@@ -196,9 +211,12 @@ async def _maintenance(runtime: Runtime) -> None:
                 elapsed = 0.0
                 if runtime.relay is not None:
                     await runtime.relay.prune()
-                await dlq.prune(runtime.db, inbox_hours=settings.inbox_retention_hours,
-                                dead_letter_hours=settings.dead_letter_retention_hours)
-        except Exception as exc:  # noqa: BLE001 - maintenance retries next round
+                await dlq.prune(
+                    runtime.db,
+                    inbox_hours=settings.inbox_retention_hours,
+                    dead_letter_hours=settings.dead_letter_retention_hours,
+                )
+        except Exception as exc:
             log.warning("maintenance failed: %s", exc)
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(runtime.stop.wait(), 5.0)
@@ -223,8 +241,15 @@ def create_app(spec: ServiceSpec) -> FastAPI:
             await stop_runtime(runtime)
             log.info("%s stopped", spec.name)
 
-    app = FastAPI(title=f"Restock {spec.name}", version=spec.version, description=spec.description,
-                  lifespan=lifespan, openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    app = FastAPI(
+        title=f"Restock {spec.name}",
+        version=spec.version,
+        description=spec.description,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
     app.state.metrics = metrics
     install_problem_handlers(app)
     app.add_middleware(CorrelationAndMetricsMiddleware, metrics=metrics)
@@ -256,8 +281,10 @@ def _ops_router(metrics: KitMetrics) -> APIRouter:
         if runtime is not None and runtime.consumer is not None and runtime.settings.run_consumers:
             checks["consumer"] = runtime.consumer.ready.is_set()
         ok = runtime is not None and all(checks.values())
-        return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks},
-                            status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ready" if ok else "not ready", "checks": checks},
+            status_code=200 if ok else 503,
+        )
 
     @router.get("/metrics", operation_id="metrics", include_in_schema=False)
     async def metrics_endpoint() -> Response:
@@ -268,4 +295,4 @@ def _ops_router(metrics: KitMetrics) -> APIRouter:
 
 def get_runtime(request: Request) -> Runtime:
     """FastAPI dependency: the running service's runtime."""
-    return request.app.state.runtime  # type: ignore[no-any-return]
+    return request.app.state.runtime

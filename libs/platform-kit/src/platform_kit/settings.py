@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 class ServiceSettings(BaseSettings):
     """Fields every service has. Subclasses set ``model_config = service_config("X_")``."""
 
-    model_config = SettingsConfigDict(env_prefix="RESTOCK_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="RESTOCK_", extra="ignore", populate_by_name=True)
 
     service_name: str = "service"
     host: str = "127.0.0.1"
@@ -89,4 +89,4 @@ class ServiceSettings(BaseSettings):
 
 def service_config(prefix: str) -> SettingsConfigDict:
     """Settings config with the service's environment prefix, e.g. ``"PLANNER_"``."""
-    return SettingsConfigDict(env_prefix=prefix, extra="ignore")
+    return SettingsConfigDict(env_prefix=prefix, extra="ignore", populate_by_name=True)

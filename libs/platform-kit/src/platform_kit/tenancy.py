@@ -24,7 +24,8 @@ _KEEP = {"tenant", "inbox", "outbox"}
 
 def add_tenant_table(metadata: MetaData) -> Table:
     return Table(
-        "tenant", metadata,
+        "tenant",
+        metadata,
         Column("tenant_id", UUID(as_uuid=True), primary_key=True),
         Column("name", String(200), nullable=False),
         Column("time_zone", String(64), nullable=True),
@@ -40,8 +41,11 @@ async def upsert_tenant(uow: UnitOfWork, state: Any) -> bool:
     """Provision or refresh a tenant; False if it was deleted (tombstone wins)."""
     table = uow.db.metadata.tables["tenant"]
     values = {
-        "tenant_id": state.tenant_id, "name": state.name, "time_zone": state.time_zone,
-        "base_currency": state.base_currency, "primary_source": state.primary_source,
+        "tenant_id": state.tenant_id,
+        "name": state.name,
+        "time_zone": state.time_zone,
+        "base_currency": state.base_currency,
+        "primary_source": state.primary_source,
         "updated_at": datetime.now(UTC),
     }
     stmt = pg_insert(table).values(**values)
@@ -64,17 +68,21 @@ async def purge_tenant(uow: UnitOfWork, tenant_id: uuid.UUID) -> dict[str, int]:
         counts[table.name] = int(getattr(result, "rowcount", 0) or 0)
     tenant = uow.db.metadata.tables["tenant"]
     await uow.session.execute(
-        pg_insert(tenant).values(tenant_id=tenant_id, name="(deleted)", status="deleted")
-        .on_conflict_do_update(index_elements=["tenant_id"],
-                               set_={"status": "deleted", "updated_at": datetime.now(UTC)})
+        pg_insert(tenant)
+        .values(tenant_id=tenant_id, name="(deleted)", status="deleted")
+        .on_conflict_do_update(
+            index_elements=["tenant_id"],
+            set_={"status": "deleted", "updated_at": datetime.now(UTC)},
+        )
     )
     return counts
 
 
 async def is_active(uow: UnitOfWork, tenant_id: uuid.UUID) -> bool:
     tenant = uow.db.metadata.tables["tenant"]
-    status = (await uow.session.execute(
-        select(tenant.c.status).where(tenant.c.tenant_id == tenant_id))).scalar_one_or_none()
+    status = (
+        await uow.session.execute(select(tenant.c.status).where(tenant.c.tenant_id == tenant_id))
+    ).scalar_one_or_none()
     return status == "active"
 
 

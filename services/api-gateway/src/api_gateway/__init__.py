@@ -1,1 +1,4 @@
-"""Restock api-gateway: Public API, identity and tenants: the only way in for the web app, partners and operators."""
+"""Restock api-gateway: public API, identity and tenants.
+
+The only way in for the web app, partner API clients and operators.
+"""

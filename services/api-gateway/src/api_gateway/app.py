@@ -1,11 +1,11 @@
 """Wiring: the api-gateway service spec and its app factory."""
 
 from fastapi import FastAPI
-from platform_kit.db.migrations import migrations_path
-from platform_kit.service import ServiceSpec, create_app
 
 from api_gateway.adapters.orm import metadata
 from api_gateway.settings import Settings
+from platform_kit.db.migrations import migrations_path
+from platform_kit.service import ServiceSpec, create_app
 
 
 def build_spec(settings: Settings | None = None) -> ServiceSpec:
@@ -14,7 +14,8 @@ def build_spec(settings: Settings | None = None) -> ServiceSpec:
         settings=settings or Settings(),
         metadata=metadata,
         migrations=migrations_path(__file__),
-        description="Public API, identity and tenants: the only way in for the web app, partners and operators.",
+        description="Public API, identity and tenants: the only way in for the web app, "
+        "partners and operators.",
     )
 
 

@@ -1,1 +1,1 @@
-"""Restock connector-xero: Xero connector: OAuth grants, load jobs, webhooks, purchase-order creation."""
+"""Restock connector-xero: OAuth grants, load jobs, webhooks, purchase-order creation."""

@@ -1,11 +1,11 @@
 """Wiring: the connector-xero service spec and its app factory."""
 
 from fastapi import FastAPI
-from platform_kit.db.migrations import migrations_path
-from platform_kit.service import ServiceSpec, create_app
 
 from connector_xero.adapters.orm import metadata
 from connector_xero.settings import Settings
+from platform_kit.db.migrations import migrations_path
+from platform_kit.service import ServiceSpec, create_app
 
 
 def build_spec(settings: Settings | None = None) -> ServiceSpec:

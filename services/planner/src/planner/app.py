@@ -1,11 +1,11 @@
 """Wiring: the planner service spec and its app factory."""
 
 from fastapi import FastAPI
-from platform_kit.db.migrations import migrations_path
-from platform_kit.service import ServiceSpec, create_app
 
 from planner.adapters.orm import metadata
 from planner.settings import Settings
+from platform_kit.db.migrations import migrations_path
+from platform_kit.service import ServiceSpec, create_app
 
 
 def build_spec(settings: Settings | None = None) -> ServiceSpec:

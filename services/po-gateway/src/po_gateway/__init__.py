@@ -1,1 +1,1 @@
-"""Restock po-gateway: Purchase-order drafts, approval and exactly-once sending to Katana and Xero."""
+"""Restock po-gateway: purchase-order drafts, approval, exactly-once sending."""

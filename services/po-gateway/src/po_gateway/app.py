@@ -1,9 +1,9 @@
 """Wiring: the po-gateway service spec and its app factory."""
 
 from fastapi import FastAPI
+
 from platform_kit.db.migrations import migrations_path
 from platform_kit.service import ServiceSpec, create_app
-
 from po_gateway.adapters.orm import metadata
 from po_gateway.settings import Settings
 

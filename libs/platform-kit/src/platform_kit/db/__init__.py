@@ -7,7 +7,6 @@ from platform_kit.db.tables import add_kit_tables, kit_metadata_naming
 from platform_kit.db.uow import UnitOfWork
 
 
-
 def service_metadata() -> "MetaData":
     """A service's MetaData: naming conventions plus the kit's and the tenant tables."""
     from platform_kit.tenancy import add_tenant_table

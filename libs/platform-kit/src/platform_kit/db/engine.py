@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import MetaData, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from platform_kit.db.tables import kit_tables
 
@@ -30,7 +35,7 @@ class Database:
             async with self.engine.connect() as conn:
                 await conn.execute(text("select 1"))
             return True
-        except Exception:  # noqa: BLE001 - readiness reports, never raises
+        except Exception:
             return False
 
     async def dispose(self) -> None:

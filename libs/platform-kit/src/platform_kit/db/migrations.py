@@ -22,7 +22,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 
 def _lock_key(name: str) -> int:
-    return int.from_bytes(hashlib.sha256(f"migrate:{name}".encode()).digest()[:8], "big", signed=True)
+    return int.from_bytes(
+        hashlib.sha256(f"migrate:{name}".encode()).digest()[:8], "big", signed=True
+    )
 
 
 def run_migrations_env(metadata: MetaData) -> None:
@@ -30,11 +32,13 @@ def run_migrations_env(metadata: MetaData) -> None:
     from alembic import context
 
     config = context.config
-    url = config.attributes.get("url") or context.get_x_argument(as_dictionary=True).get("url") \
+    url = (
+        config.attributes.get("url")
+        or context.get_x_argument(as_dictionary=True).get("url")
         or config.get_main_option("sqlalchemy.url")
+    )
     if context.is_offline_mode():
-        context.configure(url=url, target_metadata=metadata, literal_binds=True,
-                          compare_type=True)
+        context.configure(url=url, target_metadata=metadata, literal_binds=True, compare_type=True)
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -79,8 +83,11 @@ async def ensure_database(server_url: str, name: str) -> bool:
     """Create database ``name`` on the server if it is missing; True if created."""
     url = make_url(server_url)
     conn = await asyncpg.connect(
-        host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username or "postgres",
-        password=url.password, database="postgres",
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        password=url.password,
+        database="postgres",
     )
     try:
         exists = await conn.fetchval("select 1 from pg_database where datname = $1", name)

@@ -33,7 +33,8 @@ kit_metadata_naming = {
 def add_kit_tables(metadata: MetaData) -> dict[str, Table]:
     """Declare the kit's tables on a service's metadata (so its Alembic sees them)."""
     outbox = Table(
-        "outbox", metadata,
+        "outbox",
+        metadata,
         Column("id", BigInteger, primary_key=True, autoincrement=True),
         Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
         Column("tenant_id", UUID(as_uuid=True), nullable=True),
@@ -48,7 +49,8 @@ def add_kit_tables(metadata: MetaData) -> dict[str, Table]:
     Index("ix_outbox_unpublished", outbox.c.id, postgresql_where=outbox.c.published_at.is_(None))
     Index("ix_outbox_published_at", outbox.c.published_at)
     inbox = Table(
-        "inbox", metadata,
+        "inbox",
+        metadata,
         Column("consumer", String(100), primary_key=True),
         Column("event_id", UUID(as_uuid=True), primary_key=True),
         Column("tenant_id", UUID(as_uuid=True), nullable=True),
@@ -57,7 +59,8 @@ def add_kit_tables(metadata: MetaData) -> dict[str, Table]:
     )
     Index("ix_inbox_processed_at", inbox.c.processed_at)
     dead_letter = Table(
-        "dead_letter", metadata,
+        "dead_letter",
+        metadata,
         Column("id", BigInteger, primary_key=True, autoincrement=True),
         Column("consumer", String(100), nullable=False),
         Column("topic", String(200), nullable=False),
@@ -72,10 +75,13 @@ def add_kit_tables(metadata: MetaData) -> dict[str, Table]:
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("replayed_at", DateTime(timezone=True), nullable=True),
         Column("resolved", Boolean, nullable=False, server_default=text("false")),
-        UniqueConstraint("consumer", "topic", "partition", "offset", name="uq_dead_letter_position"),
+        UniqueConstraint(
+            "consumer", "topic", "partition", "offset", name="uq_dead_letter_position"
+        ),
     )
     sync_stream = Table(
-        "sync_stream", metadata,
+        "sync_stream",
+        metadata,
         Column("consumer", String(100), primary_key=True),
         Column("tenant_id", UUID(as_uuid=True), primary_key=True),
         Column("sync_id", UUID(as_uuid=True), primary_key=True),
@@ -88,7 +94,8 @@ def add_kit_tables(metadata: MetaData) -> dict[str, Table]:
         Column("completed_at", DateTime(timezone=True), nullable=True),
     )
     pending_deletion = Table(
-        "pending_deletion", metadata,
+        "pending_deletion",
+        metadata,
         Column("id", BigInteger, primary_key=True, autoincrement=True),
         Column("consumer", String(100), nullable=False),
         Column("tenant_id", UUID(as_uuid=True), nullable=False),
@@ -96,11 +103,18 @@ def add_kit_tables(metadata: MetaData) -> dict[str, Table]:
         Column("stream", String(100), nullable=False),
         Column("record_key", String(300), nullable=False),
         Column("record", JSONB, nullable=False),
-        UniqueConstraint("consumer", "tenant_id", "sync_id", "stream", "record_key",
-                         name="uq_pending_deletion_record"),
+        UniqueConstraint(
+            "consumer",
+            "tenant_id",
+            "sync_id",
+            "stream",
+            "record_key",
+            name="uq_pending_deletion_record",
+        ),
     )
     idempotency_key = Table(
-        "idempotency_key", metadata,
+        "idempotency_key",
+        metadata,
         Column("tenant_id", UUID(as_uuid=True), primary_key=True),
         Column("key", String(200), primary_key=True),
         Column("method", String(10), nullable=False),
@@ -111,8 +125,11 @@ def add_kit_tables(metadata: MetaData) -> dict[str, Table]:
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     )
     return {
-        "outbox": outbox, "inbox": inbox, "dead_letter": dead_letter,
-        "sync_stream": sync_stream, "pending_deletion": pending_deletion,
+        "outbox": outbox,
+        "inbox": inbox,
+        "dead_letter": dead_letter,
+        "sync_stream": sync_stream,
+        "pending_deletion": pending_deletion,
         "idempotency_key": idempotency_key,
     }
 

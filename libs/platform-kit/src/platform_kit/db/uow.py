@@ -60,7 +60,10 @@ class UnitOfWork:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         session = self._session
         self._session = None
@@ -72,27 +75,45 @@ class UnitOfWork:
         finally:
             await session.close()
 
-    def publish(self, envelope: Publishable, topic: str, headers: dict[str, str] | None = None) -> None:
+    def publish(
+        self, envelope: Publishable, topic: str, headers: dict[str, str] | None = None
+    ) -> None:
         """Queue an event for the outbox; written on commit in the same transaction."""
-        self._pending.append({
-            "event_id": envelope.event_id,
-            "tenant_id": envelope.tenant_id,
-            "topic": topic,
-            "event_type": envelope.event_type,
-            "key": envelope.key,
-            "value": envelope.to_json_bytes(),
-            "headers": headers or {},
-        })
+        self._pending.append(
+            {
+                "event_id": envelope.event_id,
+                "tenant_id": envelope.tenant_id,
+                "topic": topic,
+                "event_type": envelope.event_type,
+                "key": envelope.key,
+                "value": envelope.to_json_bytes(),
+                "headers": headers or {},
+            }
+        )
 
     def publish_raw(
-        self, *, event_id: Any, topic: str, event_type: str, key: bytes | None, value: bytes,
-        tenant_id: Any = None, headers: dict[str, str] | None = None,
+        self,
+        *,
+        event_id: Any,
+        topic: str,
+        event_type: str,
+        key: bytes | None,
+        value: bytes,
+        tenant_id: Any = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         """Queue an already-serialised record (dead letters, replays)."""
-        self._pending.append({
-            "event_id": event_id, "tenant_id": tenant_id, "topic": topic,
-            "event_type": event_type, "key": key, "value": value, "headers": headers or {},
-        })
+        self._pending.append(
+            {
+                "event_id": event_id,
+                "tenant_id": tenant_id,
+                "topic": topic,
+                "event_type": event_type,
+                "key": key,
+                "value": value,
+                "headers": headers or {},
+            }
+        )
 
     async def flush_outbox(self) -> None:
         if not self._pending:

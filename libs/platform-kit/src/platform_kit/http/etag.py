@@ -12,7 +12,7 @@ def etag_for(resource_id: object, version: int) -> str:
 
 
 def check_if_match(request: Request, current: str, *, required: bool = True) -> None:
-    """Compare ``If-Match`` with the current ETag: 428 when missing (if required), 412 on mismatch."""
+    """Compare ``If-Match`` with the current ETag: 428 if missing (and required), 412 if stale."""
     header = request.headers.get("if-match")
     if header is None:
         if required:
@@ -21,5 +21,6 @@ def check_if_match(request: Request, current: str, *, required: bool = True) -> 
     candidates = {c.strip() for c in header.split(",")}
     if "*" in candidates or current in candidates or current.removeprefix("W/") in candidates:
         return
-    raise Problem(412, "Precondition failed", "the resource changed since you read it",
-                  current_etag=current)
+    raise Problem(
+        412, "Precondition failed", "the resource changed since you read it", current_etag=current
+    )

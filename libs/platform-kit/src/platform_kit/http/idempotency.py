@@ -36,8 +36,15 @@ def request_fingerprint(method: str, path: str, body: Any) -> str:
 class IdempotencyGuard:
     """Use within one unit of work: ``begin`` → (do the work) → ``finish`` → commit."""
 
-    def __init__(self, uow: UnitOfWork, tenant_id: uuid.UUID, key: str | None, method: str,
-                 path: str, body: Any) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        tenant_id: uuid.UUID,
+        key: str | None,
+        method: str,
+        path: str,
+        body: Any,
+    ) -> None:
         self.uow = uow
         self.tenant_id = tenant_id
         self.key = key
@@ -46,7 +53,9 @@ class IdempotencyGuard:
         self.fingerprint = request_fingerprint(method, path, body)
 
     @classmethod
-    def from_request(cls, uow: UnitOfWork, tenant_id: uuid.UUID, request: Request, body: Any) -> IdempotencyGuard:
+    def from_request(
+        cls, uow: UnitOfWork, tenant_id: uuid.UUID, request: Request, body: Any
+    ) -> IdempotencyGuard:
         key = request.headers.get("idempotency-key")
         if key is not None and not (1 <= len(key) <= 200):
             raise Problem(422, "Invalid Idempotency-Key", "1 to 200 characters")
@@ -58,19 +67,30 @@ class IdempotencyGuard:
             return None
         table = self.uow.db.tables["idempotency_key"]
         inserted = await self.uow.session.execute(
-            pg_insert(table).values(
-                tenant_id=self.tenant_id, key=self.key, method=self.method, path=self.path,
+            pg_insert(table)
+            .values(
+                tenant_id=self.tenant_id,
+                key=self.key,
+                method=self.method,
+                path=self.path,
                 request_hash=self.fingerprint,
-            ).on_conflict_do_nothing().returning(table.c.key)
+            )
+            .on_conflict_do_nothing()
+            .returning(table.c.key)
         )
         if inserted.scalar_one_or_none() is not None:
             return None
-        row = (await self.uow.session.execute(
-            select(table.c.request_hash, table.c.status_code, table.c.response_body)
-            .where(table.c.tenant_id == self.tenant_id, table.c.key == self.key)
-        )).one()
+        row = (
+            await self.uow.session.execute(
+                select(table.c.request_hash, table.c.status_code, table.c.response_body).where(
+                    table.c.tenant_id == self.tenant_id, table.c.key == self.key
+                )
+            )
+        ).one()
         if row.request_hash != self.fingerprint:
-            raise Problem(422, "Idempotency-Key reused", "this key was used with a different request")
+            raise Problem(
+                422, "Idempotency-Key reused", "this key was used with a different request"
+            )
         if row.status_code is None:
             raise Problem(409, "Request in progress", "a request with this key is still running")
         return StoredResponse(row.status_code, row.response_body)
@@ -80,6 +100,7 @@ class IdempotencyGuard:
             return
         table = self.uow.db.tables["idempotency_key"]
         await self.uow.session.execute(
-            update(table).where(table.c.tenant_id == self.tenant_id, table.c.key == self.key)
+            update(table)
+            .where(table.c.tenant_id == self.tenant_id, table.c.key == self.key)
             .values(status_code=status_code, response_body=body)
         )

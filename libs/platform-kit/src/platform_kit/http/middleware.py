@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from platform_kit.logging import correlation_id_var
@@ -44,14 +42,16 @@ class CorrelationAndMetricsMiddleware:
         finally:
             route = _route_template(scope)
             method = scope.get("method", "GET")
-            self.metrics.http_requests.labels(method=method, route=route, status=str(status["code"])).inc()
+            self.metrics.http_requests.labels(
+                method=method, route=route, status=str(status["code"])
+            ).inc()
             self.metrics.http_latency.labels(method=method, route=route).observe(
                 time.perf_counter() - started
             )
             correlation_id_var.reset(token)
 
 
-def _route_template(scope: dict[str, Any]) -> str:
+def _route_template(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
     return path if isinstance(path, str) else "unmatched"

@@ -61,7 +61,9 @@ class SortKey:
     descending: bool
 
 
-def parse_sort(raw: str | None, allowed: Sequence[str], default: str | None = None) -> list[SortKey]:
+def parse_sort(
+    raw: str | None, allowed: Sequence[str], default: str | None = None
+) -> list[SortKey]:
     """Parse ``sort`` (``a,-b``) against the allowed field names; 422 on anything else."""
     text = raw or default or ""
     keys: list[SortKey] = []
@@ -71,7 +73,9 @@ def parse_sort(raw: str | None, allowed: Sequence[str], default: str | None = No
         descending = part.startswith("-")
         name = part.lstrip("+-")
         if name not in allowed:
-            raise Problem(422, "Invalid sort", f"cannot sort by {name!r}; allowed: {', '.join(allowed)}")
+            raise Problem(
+                422, "Invalid sort", f"cannot sort by {name!r}; allowed: {', '.join(allowed)}"
+            )
         keys.append(SortKey(name, descending))
     return keys
 
@@ -79,18 +83,25 @@ def parse_sort(raw: str | None, allowed: Sequence[str], default: str | None = No
 def apply_sort(stmt: Select[Any], keys: Sequence[SortKey], columns: dict[str, Any]) -> Select[Any]:
     for key in keys:
         column = columns[key.field]
-        stmt = stmt.order_by(desc(column).nulls_last() if key.descending else asc(column).nulls_last())
+        stmt = stmt.order_by(
+            desc(column).nulls_last() if key.descending else asc(column).nulls_last()
+        )
     return stmt
 
 
-async def paginate(session: AsyncSession, stmt: Select[Any], params: PageParams) -> tuple[list[Any], int]:
+async def paginate(
+    session: AsyncSession, stmt: Select[Any], params: PageParams
+) -> tuple[list[Any], int]:
     """Rows of the requested page and the total count of ``stmt``."""
-    total = (await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one()
+    total = (
+        await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    ).scalar_one()
     rows = (await session.execute(stmt.limit(params.page_size).offset(params.offset))).all()
     return list(rows), int(total)
 
 
 def make_page(items: list[T], total: int, params: PageParams) -> Page[T]:
     pages = (total + params.page_size - 1) // params.page_size if total else 0
-    return Page[T](items=items, page=params.page, page_size=params.page_size, total=total,
-                   total_pages=pages)
+    return Page[T](
+        items=items, page=params.page, page_size=params.page_size, total=total, total_pages=pages
+    )

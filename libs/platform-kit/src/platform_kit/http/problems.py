@@ -48,8 +48,10 @@ class Problem(Exception):
 
 def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
     return JSONResponse(
-        problem.body(instance), status_code=problem.status,
-        media_type=PROBLEM_MEDIA_TYPE, headers=problem.headers,
+        problem.body(instance),
+        status_code=problem.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=problem.headers,
     )
 
 
@@ -62,8 +64,12 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        problem = Problem(exc.status_code, _title(exc.status_code), str(exc.detail),
-                          headers=dict(exc.headers or {}))
+        problem = Problem(
+            exc.status_code,
+            _title(exc.status_code),
+            str(exc.detail),
+            headers=dict(exc.headers or {}),
+        )
         return problem_response(problem, request.url.path)
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:

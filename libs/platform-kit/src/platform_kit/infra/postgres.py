@@ -35,8 +35,18 @@ def _ensure_system_user() -> str | None:
     try:
         pwd.getpwnam(PG_SYSTEM_USER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                        PG_SYSTEM_USER], check=True, capture_output=True)
+        subprocess.run(
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                PG_SYSTEM_USER,
+            ],
+            check=True,
+            capture_output=True,
+        )
     return PG_SYSTEM_USER
 
 
@@ -66,8 +76,14 @@ class EmbeddedPostgres:
     lose the last transactions; a process kill or restart cannot).
     """
 
-    def __init__(self, data_dir: Path, port: int | None = None, *, fast: bool = True,
-                 max_connections: int = 400) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        *,
+        fast: bool = True,
+        max_connections: int = 400,
+    ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.port = port or free_port()
         self.host = "127.0.0.1"
@@ -81,14 +97,20 @@ class EmbeddedPostgres:
     def url(self) -> str:
         return f"postgresql://postgres@{self.host}:{self.port}/postgres"
 
-    def _as_user(self) -> dict[str, object]:
-        """Popen arguments that drop root to the Postgres user (uid, gid and groups)."""
-        if not self.user:
-            return {}
-        return {"user": self.user, "group": self.user, "extra_groups": []}
+    @property
+    def _groups(self) -> list[str] | None:
+        """Drop root's supplementary groups too (group bits would otherwise apply)."""
+        return [] if self.user else None
 
     def _run(self, args: list[str]) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(args, check=True, capture_output=True, **self._as_user())  # type: ignore[call-overload,no-any-return]
+        return subprocess.run(
+            args,
+            check=True,
+            capture_output=True,
+            user=self.user,
+            group=self.user,
+            extra_groups=self._groups,
+        )
 
     def init(self) -> None:
         if (self.data_dir / "PG_VERSION").exists():
@@ -103,40 +125,78 @@ class EmbeddedPostgres:
                 parent.chmod(parent.stat().st_mode | 0o001)
             shutil.chown(self.data_dir, self.user, self.user)
             self.data_dir.chmod(0o700)
-        self._run([str(self.bin_dir / "initdb"), "-D", str(self.data_dir), "-U", "postgres",
-                   "--auth=trust", "--encoding=UTF8", "--no-sync", "--no-instructions"])
+        self._run(
+            [
+                str(self.bin_dir / "initdb"),
+                "-D",
+                str(self.data_dir),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-sync",
+                "--no-instructions",
+            ]
+        )
 
     def start(self) -> EmbeddedPostgres:
         """initdb if needed, start the postmaster, wait until it accepts connections."""
         self.init()
         options = [
-            "-c", "listen_addresses=127.0.0.1", "-p", str(self.port),
-            "-c", f"unix_socket_directories={self.data_dir}",
-            "-c", f"max_connections={self.max_connections}",
-            "-c", "shared_buffers=128MB",
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-p",
+            str(self.port),
+            "-c",
+            f"unix_socket_directories={self.data_dir}",
+            "-c",
+            f"max_connections={self.max_connections}",
+            "-c",
+            "shared_buffers=128MB",
         ]
         if self.fast:
-            options += ["-c", "fsync=off", "-c", "synchronous_commit=off",
-                        "-c", "full_page_writes=off"]
+            options += [
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+            ]
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - owned by the child
         self.process = subprocess.Popen(
             [str(self.bin_dir / "postgres"), "-D", str(self.data_dir), *options],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            **self._as_user(),  # type: ignore[arg-type]
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            user=self.user,
+            group=self.user,
+            extra_groups=self._groups,
         )
         try:
             wait_for_port(self.host, self.port, 30)
             self._wait_ready()
         except TimeoutError:
-            raise RuntimeError(f"postgres did not start; see {self.data_dir / 'server.log'}") from None
+            raise RuntimeError(
+                f"postgres did not start; see {self.data_dir / 'server.log'}"
+            ) from None
         return self
 
     def _wait_ready(self, timeout_s: float = 30.0) -> None:
         deadline = time.monotonic() + timeout_s
         while True:
             result = subprocess.run(
-                [str(self.bin_dir / "pg_isready"), "-h", self.host, "-p", str(self.port), "-U", "postgres"],
-                capture_output=True, check=False,
+                [
+                    str(self.bin_dir / "pg_isready"),
+                    "-h",
+                    self.host,
+                    "-p",
+                    str(self.port),
+                    "-U",
+                    "postgres",
+                ],
+                capture_output=True,
+                check=False,
             )
             if result.returncode == 0:
                 return

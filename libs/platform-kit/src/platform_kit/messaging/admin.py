@@ -54,8 +54,9 @@ async def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec]) -> list[str]
 
 async def end_offset(bootstrap: str, topic: str, partition: int = 0) -> int | None:
     """The partition's end offset, or None when the topic does not exist."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, request_timeout_ms=10000,
-                                metadata_max_age_ms=1000)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, request_timeout_ms=10000, metadata_max_age_ms=1000
+    )
     await consumer.start()
     try:
         partitions = await consumer._client.fetch_all_metadata()

@@ -75,9 +75,18 @@ class ConsumerLoop:
     """Consumes some topics into one service's database, idempotently."""
 
     def __init__(
-        self, *, name: str, db: Database, bootstrap: str, subscriptions: Sequence[Subscription],
-        metrics: KitMetrics, max_attempts: int = 5, backoff_initial_s: float = 0.2,
-        backoff_max_s: float = 10.0, max_records: int = 500, session_timeout_ms: int = 6000,
+        self,
+        *,
+        name: str,
+        db: Database,
+        bootstrap: str,
+        subscriptions: Sequence[Subscription],
+        metrics: KitMetrics,
+        max_attempts: int = 5,
+        backoff_initial_s: float = 0.2,
+        backoff_max_s: float = 10.0,
+        max_records: int = 500,
+        session_timeout_ms: int = 6000,
     ) -> None:
         self.name = name
         self.db = db
@@ -102,8 +111,10 @@ class ConsumerLoop:
                 await self._consume(consumer, stop)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - restart the client, never die
-                log.warning("consumer %s restarting after %s: %s", self.name, type(exc).__name__, exc)
+            except Exception as exc:
+                log.warning(
+                    "consumer %s restarting after %s: %s", self.name, type(exc).__name__, exc
+                )
                 await _sleep(stop, 1.0)
             finally:
                 with contextlib.suppress(Exception):
@@ -111,11 +122,17 @@ class ConsumerLoop:
 
     def _new_consumer(self) -> AIOKafkaConsumer:
         return AIOKafkaConsumer(
-            *self.subscriptions, bootstrap_servers=self.bootstrap, group_id=self.name,
-            enable_auto_commit=False, auto_offset_reset="earliest", metadata_max_age_ms=5000,
-            max_poll_records=self.max_records, session_timeout_ms=self.session_timeout_ms,
+            *self.subscriptions,
+            bootstrap_servers=self.bootstrap,
+            group_id=self.name,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            metadata_max_age_ms=5000,
+            max_poll_records=self.max_records,
+            session_timeout_ms=self.session_timeout_ms,
             rebalance_timeout_ms=max(self.session_timeout_ms, 10000),
-            heartbeat_interval_ms=max(100, self.session_timeout_ms // 4), request_timeout_ms=40000,
+            heartbeat_interval_ms=max(100, self.session_timeout_ms // 4),
+            request_timeout_ms=40000,
         )
 
     async def _consume(self, consumer: AIOKafkaConsumer, stop: asyncio.Event) -> None:
@@ -135,11 +152,15 @@ class ConsumerLoop:
             if batches:
                 await self._update_lag(consumer)
 
-    async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition,
-                      messages: list[ConsumerRecord[Any, Any]]) -> None:
+    async def _commit(
+        self,
+        consumer: AIOKafkaConsumer,
+        tp: TopicPartition,
+        messages: list[ConsumerRecord[Any, Any]],
+    ) -> None:
         try:
             await consumer.commit({tp: messages[-1].offset + 1})
-        except Exception as exc:  # noqa: BLE001 - redelivery is harmless (inbox dedupes)
+        except Exception as exc:
             log.warning("offset commit failed for %s: %s", tp, exc)
 
     async def _update_lag(self, consumer: AIOKafkaConsumer) -> None:
@@ -153,7 +174,9 @@ class ConsumerLoop:
         for topic, value in lag.items():
             self.metrics.consumer_lag.labels(consumer=self.name, topic=topic).set(value)
 
-    async def handle_batch(self, records: Sequence[RawRecord], stop: asyncio.Event | None = None) -> None:
+    async def handle_batch(
+        self, records: Sequence[RawRecord], stop: asyncio.Event | None = None
+    ) -> None:
         """Apply a batch exactly once to the database (see module docstring)."""
         decoded = [self._decode(r) for r in records]
         delay = self.backoff_initial_s
@@ -161,10 +184,14 @@ class ConsumerLoop:
             try:
                 await self._apply(decoded)
                 return
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 if is_transient(exc):
-                    log.warning("consumer %s: transient %s, retrying batch in %.1fs",
-                                self.name, type(exc).__name__, delay)
+                    log.warning(
+                        "consumer %s: transient %s, retrying batch in %.1fs",
+                        self.name,
+                        type(exc).__name__,
+                        delay,
+                    )
                     await _sleep(stop, delay)
                     delay = min(delay * 2, self.backoff_max_s)
                     continue
@@ -196,20 +223,26 @@ class ConsumerLoop:
             try:
                 await self._apply([item])
                 return
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 reason = f"{type(exc).__name__}: {exc}"
                 if is_transient(exc):
                     attempts -= 1
                 elif is_permanent(exc) or attempts >= self.max_attempts:
-                    log.error("consumer %s: dead-lettering %s@%s: %s", self.name,
-                              item.record.topic, item.record.offset, reason)
+                    log.error(
+                        "consumer %s: dead-lettering %s@%s: %s",
+                        self.name,
+                        item.record.topic,
+                        item.record.offset,
+                        reason,
+                    )
                     await self._dead_letter_alone(item, reason, attempts, stop)
                     return
                 await _sleep(stop, delay)
                 delay = min(delay * 2, self.backoff_max_s)
 
-    async def _dead_letter_alone(self, item: _Decoded, reason: str, attempts: int,
-                                 stop: asyncio.Event | None) -> None:
+    async def _dead_letter_alone(
+        self, item: _Decoded, reason: str, attempts: int, stop: asyncio.Event | None
+    ) -> None:
         delay = self.backoff_initial_s
         while True:
             try:
@@ -219,10 +252,11 @@ class ConsumerLoop:
                     await self._record_dead_letters(uow, dead)
                     await uow.commit()
                 self.metrics.consumer_records.labels(
-                    consumer=self.name, topic=item.record.topic, outcome="dead_lettered").inc()
+                    consumer=self.name, topic=item.record.topic, outcome="dead_lettered"
+                ).inc()
                 self.processed += 1
                 return
-            except Exception as exc:  # noqa: BLE001 - only transient failures can get here
+            except Exception as exc:
                 log.warning("dead-lettering failed (%s); retrying", exc)
                 await _sleep(stop, delay)
                 delay = min(delay * 2, self.backoff_max_s)
@@ -233,7 +267,7 @@ class ConsumerLoop:
             return _Decoded(record, error=f"no subscription for topic {record.topic}")
         try:
             return _Decoded(record, envelope=subscription.topic.decode(record.value))
-        except Exception as exc:  # noqa: BLE001 - the contract says why
+        except Exception as exc:
             return _Decoded(record, error=f"contract violation: {exc}")
 
     async def _claim(self, uow: UnitOfWork, decoded: Sequence[_Decoded]) -> set[uuid.UUID]:
@@ -242,13 +276,16 @@ class ConsumerLoop:
         inbox = self.db.tables["inbox"]
         rows = {
             d.envelope.event_id: {
-                "consumer": self.name, "event_id": d.envelope.event_id,
-                "tenant_id": d.envelope.tenant_id, "topic": d.record.topic,
+                "consumer": self.name,
+                "event_id": d.envelope.event_id,
+                "tenant_id": d.envelope.tenant_id,
+                "topic": d.record.topic,
             }
             for d in decoded
         }
         stmt = (
-            pg_insert(inbox).values(list(rows.values()))
+            pg_insert(inbox)
+            .values(list(rows.values()))
             .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
             .returning(inbox.c.event_id)
         )
@@ -260,40 +297,62 @@ class ConsumerLoop:
         if handler is not None:
             await handler(item.envelope, uow)
 
-    def _dead_letter(self, uow: UnitOfWork, item: _Decoded, reason: str, attempts: int,
-                     pending: list[dict[str, Any]]) -> None:
+    def _dead_letter(
+        self,
+        uow: UnitOfWork,
+        item: _Decoded,
+        reason: str,
+        attempts: int,
+        pending: list[dict[str, Any]],
+    ) -> None:
         envelope = item.envelope
-        pending.append({
-            "consumer": self.name, "topic": item.record.topic, "partition": item.record.partition,
-            "offset": item.record.offset, "key": item.record.key, "value": item.record.value,
-            "event_id": envelope.event_id if envelope is not None else None,
-            "tenant_id": envelope.tenant_id if envelope is not None else None,
-            "reason": reason[:4000], "attempts": attempts,
-        })
+        pending.append(
+            {
+                "consumer": self.name,
+                "topic": item.record.topic,
+                "partition": item.record.partition,
+                "offset": item.record.offset,
+                "key": item.record.key,
+                "value": item.record.value,
+                "event_id": envelope.event_id if envelope is not None else None,
+                "tenant_id": envelope.tenant_id if envelope is not None else None,
+                "reason": reason[:4000],
+                "attempts": attempts,
+            }
+        )
         uow.publish_raw(
-            event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"dlq|{self.name}|{item.record.topic}|"
-                                f"{item.record.partition}|{item.record.offset}"),
-            topic=f"{item.record.topic}.dlq", event_type="dead_letter", key=item.record.key,
+            event_id=uuid.uuid5(
+                uuid.NAMESPACE_URL,
+                f"dlq|{self.name}|{item.record.topic}|{item.record.partition}|{item.record.offset}",
+            ),
+            topic=f"{item.record.topic}.dlq",
+            event_type="dead_letter",
+            key=item.record.key,
             value=item.record.value,
             tenant_id=envelope.tenant_id if envelope is not None else None,
-            headers={"reason": reason[:900], "consumer": self.name,
-                     "original_topic": item.record.topic,
-                     "original_partition": str(item.record.partition),
-                     "original_offset": str(item.record.offset)},
+            headers={
+                "reason": reason[:900],
+                "consumer": self.name,
+                "original_topic": item.record.topic,
+                "original_partition": str(item.record.partition),
+                "original_offset": str(item.record.offset),
+            },
         )
 
     async def _record_dead_letters(self, uow: UnitOfWork, pending: list[dict[str, Any]]) -> None:
         if pending:
             table = self.db.tables["dead_letter"]
             await uow.session.execute(
-                pg_insert(table).on_conflict_do_nothing(constraint="uq_dead_letter_position"), pending
+                pg_insert(table).on_conflict_do_nothing(constraint="uq_dead_letter_position"),
+                pending,
             )
 
     def _count(self, decoded: Sequence[_Decoded]) -> None:
         for item in decoded:
             outcome = "processed" if item.envelope is not None else "dead_lettered"
             self.metrics.consumer_records.labels(
-                consumer=self.name, topic=item.record.topic, outcome=outcome).inc()
+                consumer=self.name, topic=item.record.topic, outcome=outcome
+            ).inc()
         self.processed += len(decoded)
 
 

@@ -24,12 +24,23 @@ class ReplayResult:
     reason: str | None
 
 
-async def list_dead_letters(db: Database, *, include_resolved: bool = False) -> list[dict[str, Any]]:
+async def list_dead_letters(
+    db: Database, *, include_resolved: bool = False
+) -> list[dict[str, Any]]:
     table = db.tables["dead_letter"]
     stmt = select(
-        table.c.id, table.c.consumer, table.c.topic, table.c.partition, table.c.offset,
-        table.c.event_id, table.c.tenant_id, table.c.reason, table.c.attempts,
-        table.c.created_at, table.c.replayed_at, table.c.resolved,
+        table.c.id,
+        table.c.consumer,
+        table.c.topic,
+        table.c.partition,
+        table.c.offset,
+        table.c.event_id,
+        table.c.tenant_id,
+        table.c.reason,
+        table.c.attempts,
+        table.c.created_at,
+        table.c.replayed_at,
+        table.c.resolved,
     ).order_by(table.c.id)
     if not include_resolved:
         stmt = stmt.where(table.c.resolved.is_(False))
@@ -55,15 +66,15 @@ async def replay_dead_letters(
             results.append(ReplayResult(row.id, False, f"no consumer named {row.consumer}"))
             continue
         record = RawRecord(row.topic, row.partition, row.offset, row.key, row.value)
-        decoded = loop._decode(record)  # noqa: SLF001 - same module family, same path
+        decoded = loop._decode(record)
         now = datetime.now(UTC)
         try:
             if decoded.envelope is None:
                 raise ValueError(decoded.error or "undecodable")
-            await loop._apply([decoded])  # noqa: SLF001
+            await loop._apply([decoded])
             values: dict[str, Any] = {"resolved": True, "replayed_at": now}
             results.append(ReplayResult(row.id, True, None))
-        except Exception as exc:  # noqa: BLE001 - reported, row kept
+        except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"
             values = {"replayed_at": now, "reason": reason[:4000], "attempts": row.attempts + 1}
             results.append(ReplayResult(row.id, False, reason))
@@ -79,15 +90,21 @@ async def prune(db: Database, *, inbox_hours: float, dead_letter_hours: float) -
     counts: dict[str, int] = {}
     async with db.sessions() as session, session.begin():
         for name, stmt in {
-            "inbox": t["inbox"].delete().where(
-                t["inbox"].c.processed_at < now - timedelta(hours=inbox_hours)),
-            "dead_letter": t["dead_letter"].delete().where(
+            "inbox": t["inbox"]
+            .delete()
+            .where(t["inbox"].c.processed_at < now - timedelta(hours=inbox_hours)),
+            "dead_letter": t["dead_letter"]
+            .delete()
+            .where(
                 t["dead_letter"].c.resolved.is_(True),
-                t["dead_letter"].c.created_at < now - timedelta(hours=dead_letter_hours)),
-            "sync_stream": t["sync_stream"].delete().where(
-                t["sync_stream"].c.created_at < now - timedelta(hours=inbox_hours)),
-            "idempotency_key": t["idempotency_key"].delete().where(
-                t["idempotency_key"].c.created_at < now - timedelta(hours=24)),
+                t["dead_letter"].c.created_at < now - timedelta(hours=dead_letter_hours),
+            ),
+            "sync_stream": t["sync_stream"]
+            .delete()
+            .where(t["sync_stream"].c.created_at < now - timedelta(hours=inbox_hours)),
+            "idempotency_key": t["idempotency_key"]
+            .delete()
+            .where(t["idempotency_key"].c.created_at < now - timedelta(hours=24)),
         }.items():
             result = await session.execute(stmt)
             counts[name] = int(getattr(result, "rowcount", 0) or 0)
@@ -99,6 +116,10 @@ async def count_open(db: Database) -> int:
 
     table = db.tables["dead_letter"]
     async with db.sessions() as session:
-        return int((await session.execute(
-            select(func.count()).select_from(table).where(table.c.resolved.is_(False))
-        )).scalar_one())
+        return int(
+            (
+                await session.execute(
+                    select(func.count()).select_from(table).where(table.c.resolved.is_(False))
+                )
+            ).scalar_one()
+        )

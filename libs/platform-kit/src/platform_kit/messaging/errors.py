@@ -16,7 +16,17 @@ import asyncio
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-_TRANSIENT_SQLSTATES = {"40001", "40P01", "57P01", "57P02", "57P03", "08000", "08003", "08006", "53300"}
+_TRANSIENT_SQLSTATES = {
+    "40001",
+    "40P01",
+    "57P01",
+    "57P02",
+    "57P03",
+    "08000",
+    "08003",
+    "08006",
+    "53300",
+}
 
 
 class TransientError(Exception):
@@ -39,9 +49,17 @@ def is_transient(exc: BaseException) -> bool:
         if sqlstate in _TRANSIENT_SQLSTATES:
             return True
     name = type(exc).__name__
-    return name in {"ConnectionDoesNotExistError", "CannotConnectNowError", "ConnectionFailureError",
-                    "InterfaceError", "TooManyConnectionsError", "KafkaConnectionError",
-                    "RequestTimedOutError", "NodeNotReadyError", "KafkaTimeoutError"}
+    return name in {
+        "ConnectionDoesNotExistError",
+        "CannotConnectNowError",
+        "ConnectionFailureError",
+        "InterfaceError",
+        "TooManyConnectionsError",
+        "KafkaConnectionError",
+        "RequestTimedOutError",
+        "NodeNotReadyError",
+        "KafkaTimeoutError",
+    }
 
 
 def is_permanent(exc: BaseException) -> bool:

@@ -42,9 +42,17 @@ class OutboxRelay:
     """Publishes a service's outbox to Kafka."""
 
     def __init__(
-        self, *, db: Database, bootstrap: str, service: str, topics: list[TopicSpec],
-        metrics: KitMetrics, poll_interval_s: float = 0.05, batch_size: int = 500,
-        retention: timedelta = timedelta(days=7), broker_check_interval_s: float = 2.0,
+        self,
+        *,
+        db: Database,
+        bootstrap: str,
+        service: str,
+        topics: list[TopicSpec],
+        metrics: KitMetrics,
+        poll_interval_s: float = 0.05,
+        batch_size: int = 500,
+        retention: timedelta = timedelta(days=7),
+        broker_check_interval_s: float = 2.0,
     ) -> None:
         self.db = db
         self.bootstrap = bootstrap
@@ -75,42 +83,54 @@ class OutboxRelay:
                     await _wait(stop, self.poll_interval_s)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - the relay must survive anything
+            except Exception as exc:
                 kind = "broker" if isinstance(exc, KafkaError) else "database"
                 self.metrics.relay_errors.labels(kind=kind).inc()
                 if isinstance(exc, UnknownTopicOrPartitionError):
                     self._force_check = True
-                log.warning("relay cycle failed (%s: %s); retrying in %.1fs",
-                            type(exc).__name__, exc, backoff)
+                log.warning(
+                    "relay cycle failed (%s: %s); retrying in %.1fs",
+                    type(exc).__name__,
+                    exc,
+                    backoff,
+                )
                 await self._reset_producer()
                 await _wait(stop, backoff)
                 backoff = min(backoff * 2, 5.0)
         await self._reset_producer()
 
     async def run_once(self) -> int:
-        """One publish cycle; returns the number of rows published (0 if another relay holds the lock)."""
+        """One publish cycle; returns rows published (0 if another relay holds the lock)."""
         outbox = self.db.tables["outbox"]
         producer = await self._ensure_producer()
         async with self.db.sessions() as session, session.begin():
-            locked = (await session.execute(
-                text("select pg_try_advisory_xact_lock(:k)"), {"k": self.lock_key}
-            )).scalar_one()
+            locked = (
+                await session.execute(
+                    text("select pg_try_advisory_xact_lock(:k)"), {"k": self.lock_key}
+                )
+            ).scalar_one()
             if not locked:
                 return 0
-            rows = (await session.execute(
-                select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.value, outbox.c.headers)
-                .where(outbox.c.published_at.is_(None))
-                .order_by(outbox.c.id)
-                .limit(self.batch_size)
-            )).all()
+            rows = (
+                await session.execute(
+                    select(
+                        outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.value, outbox.c.headers
+                    )
+                    .where(outbox.c.published_at.is_(None))
+                    .order_by(outbox.c.id)
+                    .limit(self.batch_size)
+                )
+            ).all()
             if not rows:
                 return 0
             futures = []
             for row in rows:
                 headers = [(k, str(v).encode()) for k, v in (row.headers or {}).items()]
-                futures.append(await producer.send(
-                    row.topic, value=row.value, key=row.key, headers=headers or None
-                ))
+                futures.append(
+                    await producer.send(
+                        row.topic, value=row.value, key=row.key, headers=headers or None
+                    )
+                )
             await asyncio.gather(*futures)
             now = datetime.now(UTC)
             await session.execute(
@@ -127,16 +147,22 @@ class OutboxRelay:
         cutoff = datetime.now(UTC) - self.retention
         async with self.db.sessions() as session, session.begin():
             result = await session.execute(
-                outbox.delete().where(outbox.c.published_at.is_not(None), outbox.c.published_at < cutoff)
+                outbox.delete().where(
+                    outbox.c.published_at.is_not(None), outbox.c.published_at < cutoff
+                )
             )
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def refresh_gauges(self) -> None:
         outbox = self.db.tables["outbox"]
         async with self.db.sessions() as session:
-            count, oldest = (await session.execute(
-                select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.published_at.is_(None))
-            )).one()
+            count, oldest = (
+                await session.execute(
+                    select(func.count(), func.min(outbox.c.created_at)).where(
+                        outbox.c.published_at.is_(None)
+                    )
+                )
+            ).one()
         self.metrics.outbox_pending.set(count)
         self.metrics.outbox_oldest_age.set(
             (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
@@ -155,16 +181,20 @@ class OutboxRelay:
         await ensure_topics(self.bootstrap, [*self.topics, TopicSpec(self.sentinel_topic, 1)])
         await self._republish_window()
         producer = await self._ensure_producer()
-        await (await producer.send(self.sentinel_topic, value=b"sentinel", key=self.service.encode()))
+        await (
+            await producer.send(self.sentinel_topic, value=b"sentinel", key=self.service.encode())
+        )
         self._force_check = False
 
     async def _republish_window(self) -> None:
         outbox = self.db.tables["outbox"]
         cutoff = datetime.now(UTC) - self.retention
         async with self.db.sessions() as session, session.begin():
-            locked = (await session.execute(
-                text("select pg_try_advisory_xact_lock(:k)"), {"k": self.lock_key}
-            )).scalar_one()
+            locked = (
+                await session.execute(
+                    text("select pg_try_advisory_xact_lock(:k)"), {"k": self.lock_key}
+                )
+            ).scalar_one()
             if not locked:
                 return
             result = await session.execute(
@@ -180,8 +210,12 @@ class OutboxRelay:
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
             producer = AIOKafkaProducer(
-                bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=False,
-                linger_ms=2, max_request_size=1_048_576, request_timeout_ms=15000,
+                bootstrap_servers=self.bootstrap,
+                acks="all",
+                enable_idempotence=False,
+                linger_ms=2,
+                max_request_size=1_048_576,
+                request_timeout_ms=15000,
                 metadata_max_age_ms=5000,
             )
             await producer.start()

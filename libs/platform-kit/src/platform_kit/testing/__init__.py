@@ -20,7 +20,9 @@ from typing import Any
 def backend() -> str:
     value = os.environ.get("RESTOCK_TEST_BACKEND", "embedded")
     if value not in {"embedded", "testcontainers", "external"}:
-        raise RuntimeError(f"RESTOCK_TEST_BACKEND={value!r}: use embedded, testcontainers or external")
+        raise RuntimeError(
+            f"RESTOCK_TEST_BACKEND={value!r}: use embedded, testcontainers or external"
+        )
     return value
 
 

@@ -87,8 +87,12 @@ def internal_keys(keys_dir: Path) -> Any:
 def mint_token(internal_keys: Any) -> Callable[..., str]:
     """``mint_token(tenant_id, roles=["admin"], user_id="u1", ttl_s=300)``."""
 
-    def mint(tenant_id: uuid.UUID | str, roles: list[str] | None = None, user_id: str = "test-user",
-             ttl_s: int = 300) -> str:
+    def mint(
+        tenant_id: uuid.UUID | str,
+        roles: list[str] | None = None,
+        user_id: str = "test-user",
+        ttl_s: int = 300,
+    ) -> str:
         return str(internal_keys.mint_for(tenant_id, user_id, roles or ["admin"], ttl_s))
 
     return mint

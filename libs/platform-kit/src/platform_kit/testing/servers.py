@@ -13,11 +13,20 @@ from platform_kit.infra import free_port
 
 
 @contextlib.asynccontextmanager
-async def serve_app(app: Any, host: str = "127.0.0.1", port: int | None = None) -> AsyncIterator[str]:
+async def serve_app(
+    app: Any, host: str = "127.0.0.1", port: int | None = None
+) -> AsyncIterator[str]:
     """Start ``app`` with uvicorn on a free port (lifespan included); yield its base URL."""
     port = port or free_port()
-    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False,
-                            lifespan="on", timeout_graceful_shutdown=10)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:

@@ -1,0 +1,53 @@
+# Restock — one Makefile for the whole workspace. `make help` lists the targets.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+UV := $(shell command -v uv 2>/dev/null || echo "python3.11 -m uv")
+PYTEST_WORKERS ?= 2
+SERVICE ?= planner
+PKG = $(subst -,_,$(SERVICE))
+ONLY ?=
+
+.PHONY: help bootstrap up down dev-tenant test test-fast lint format bench demo chaos migrate run dlq-list
+
+help:           ## list targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+bootstrap:      ## install what this machine lacks (apt, uv, workspace, npm); idempotent
+	@bash scripts/bootstrap.sh
+
+up: bootstrap   ## start everything (embedded Postgres + broker, sandboxes, six services)
+	@$(UV) run python deploy/local/stack.py up
+
+down:           ## stop what `make up` started
+	@$(UV) run python deploy/local/stack.py down
+
+dev-tenant:     ## mint a dev tenant and an internal admin token (until identity lands)
+	@$(UV) run python -m api_gateway dev-tenant --name "$${NAME:-Dev Tenant}"
+
+test: bootstrap lint   ## lint, then every test (real Postgres, broker, HTTP servers)
+	@$(UV) run pytest -n $(PYTEST_WORKERS) --durations=30 -p no:cacheprovider libs sandboxes services tests
+
+test-fast:      ## tests only, no lint, no bootstrap
+	@$(UV) run pytest -n $(PYTEST_WORKERS) --durations=15 -p no:cacheprovider libs sandboxes services tests
+
+lint:           ## ruff format check, ruff lint, mypy, import layering
+	@$(UV) run ruff format --check .
+	@$(UV) run ruff check .
+	@$(UV) run mypy libs/*/src services/*/src sandboxes/*/src
+	@$(UV) run lint-imports
+
+format:         ## apply ruff formatting and safe fixes
+	@$(UV) run ruff format .
+	@$(UV) run ruff check --fix .
+
+bench: bootstrap   ## run the benchmarks (ONLY=<name> for one) and print their figures
+	@$(UV) run python bench/run.py $(if $(ONLY),--only $(ONLY),)
+
+migrate:        ## upgrade one service's database (SERVICE=planner)
+	@$(UV) run python -m $(PKG) migrate
+
+run:            ## run one service alone (SERVICE=planner); needs DATABASE_URL/KAFKA_BOOTSTRAP_SERVERS
+	@$(UV) run python -m $(PKG) api
+
+dlq-list:       ## list a service's dead letters (SERVICE=planner)
+	@$(UV) run python -m $(PKG) dlq list
