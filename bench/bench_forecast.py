@@ -18,6 +18,7 @@ import warnings  # noqa: E402
 from datetime import date  # noqa: E402
 
 import numpy as np  # noqa: E402
+
 from restock_forecasting import forecast_panel  # noqa: E402
 from restock_forecasting.cleaning import mask_unknown, to_buckets  # noqa: E402
 from restock_forecasting.synthetic import make_panel  # noqa: E402

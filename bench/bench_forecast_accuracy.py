@@ -19,6 +19,7 @@ from datetime import date
 from importlib import resources
 
 import numpy as np
+
 from restock_forecasting import QUANTILE_HORIZONS_DAYS, QUANTILE_LEVELS, forecast_panel
 from restock_forecasting.engine import forecast_periodic
 from restock_forecasting.synthetic import make_panel

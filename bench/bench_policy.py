@@ -13,9 +13,10 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUME
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
+from scipy import stats  # noqa: E402
+
 from restock_forecasting.grid import QUANTILE_HORIZONS_DAYS, QUANTILE_LEVELS  # noqa: E402
 from restock_policy import PolicyInputs, plan  # noqa: E402
-from scipy import stats  # noqa: E402
 
 TARGET_10K_S = 1.0
 TARGET_30K_S = 3.0

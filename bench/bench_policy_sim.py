@@ -21,6 +21,7 @@ from datetime import date  # noqa: E402
 from importlib import resources  # noqa: E402
 
 import numpy as np  # noqa: E402
+
 from restock_policy.forecasters import engine_forecaster, panel_forecaster  # noqa: E402
 from restock_policy.simulate import SimulationResult, simulate  # noqa: E402
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from contracts_samples import build_samples
+
 from restock_contracts import Event
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from contracts_samples import HEADER, TENANT, sku_record
+
 from restock_contracts import (
     MAX_MESSAGE_BYTES,
     SKUS,

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from contracts_samples import HEADER, TENANT, sku_record
+
 from restock_contracts import (
     PLANS,
     SKUS,

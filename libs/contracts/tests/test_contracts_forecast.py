@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from contracts_samples import HORIZONS, LEVELS, TENANT, forecast_record
 from pydantic import ValidationError
+
 from restock_contracts import FORECASTS, ContractError
 from restock_contracts.forecasting.v1 import ForecastsPublished
 

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from contracts_samples import CONNECTION, DRAFT, HEADER, SUBMISSION, TENANT, sku_record
 from pydantic import ValidationError
+
 from restock_contracts.catalog.v1 import SkusChanged
 from restock_contracts.planning.v1 import REFORECAST_KEYS, ServiceLevelSetting, SettingsChanged
 from restock_contracts.po.v1 import PurchaseOrderLineRequest, PurchaseOrderSubmissionRequested

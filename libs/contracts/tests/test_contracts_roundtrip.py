@@ -7,6 +7,7 @@ from uuid import UUID
 import pytest
 from contracts_samples import AT, HEADER, TENANT, sku_record
 from pydantic import ValidationError
+
 from restock_contracts import (
     ALL_TOPICS,
     SKUS,

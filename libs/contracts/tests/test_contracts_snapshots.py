@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from restock_contracts import ALL_TOPICS, SKUS
 from restock_contracts.snapshots import SCHEMA_DIR, check, main, render, update
 

@@ -4,6 +4,7 @@ import re
 from typing import Literal, get_args
 
 import pytest
+
 from restock_contracts import ALL_TOPICS, SKUS, STREAM_TOPICS, Event, Topic, topic_by_name
 from restock_contracts.sync.v1 import StreamCompleted, StreamName
 from restock_contracts.topics import event_type_of

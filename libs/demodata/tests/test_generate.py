@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
+
 from restock_demodata import (
     DatasetSpec,
     DemandClass,

@@ -4,6 +4,7 @@ from datetime import date
 
 import numpy as np
 import pytest
+
 from restock_forecasting import classify as cl
 from restock_forecasting.cleaning import cap_outliers, mask_unknown, to_buckets
 from restock_forecasting.panel import forecast_panel

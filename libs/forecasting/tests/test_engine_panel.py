@@ -4,6 +4,7 @@ from datetime import date
 
 import numpy as np
 import pytest
+
 from restock_forecasting import (
     QUANTILE_HORIZONS_DAYS,
     QUANTILE_LEVELS,

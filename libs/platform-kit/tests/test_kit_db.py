@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+import probe
 import pytest
 from sqlalchemy import func, select
 
-import probe
 from platform_kit.db import UnitOfWork
 from platform_kit.http.idempotency import IdempotencyGuard
 from platform_kit.http.problems import Problem
@@ -27,7 +27,7 @@ async def test_idempotency_key_replays_rejects_changed_body_and_in_flight(
         assert await guard.begin() is None
         async with UnitOfWork(db) as racing:
             other = IdempotencyGuard(racing, tenant, "key-1", "POST", "/v1/things", {"a": 1})
-            with pytest.raises(Exception):  # noqa: B017 - blocked by the uncommitted reservation
+            with pytest.raises(TimeoutError):  # blocked by the uncommitted reservation
                 await _with_timeout(other.begin())
         await guard.finish(201, {"id": "thing-1"})
         await uow.commit()

@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from scipy import stats
+
 from restock_forecasting.grid import QUANTILE_HORIZONS_DAYS, QUANTILE_LEVELS
 from restock_policy import PolicyInputs
-from scipy import stats
 
 HZ = np.array(QUANTILE_HORIZONS_DAYS, dtype=float)
 LV = np.array(QUANTILE_LEVELS, dtype=float)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from restock_policy import explode_bom, learn_lead_times, roll_up_locations
 from restock_policy.bom import BomCycleError
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import HZ, LV, normal_contract
-from restock_policy import distributions as dist
 from scipy import stats
+
+from restock_policy import distributions as dist
 
 
 def test_horizon_interpolation_is_linear_in_h_between_grid_points() -> None:

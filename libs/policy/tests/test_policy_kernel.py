@@ -7,8 +7,9 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 from conftest import poisson_contract
-from restock_policy import STATUS_NAMES, PolicyInputs, explain_row, plan
 from scipy import stats
+
+from restock_policy import STATUS_NAMES, PolicyInputs, explain_row, plan
 
 Make = Callable[..., PolicyInputs]
 SIG_L = 3 * np.sqrt(21)

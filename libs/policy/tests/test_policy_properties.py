@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from restock_policy import PolicyInputs, plan
 
 Make = Callable[..., PolicyInputs]

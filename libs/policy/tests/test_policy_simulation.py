@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from restock_policy.cli import main
 from restock_policy.forecasters import engine_forecaster, ses_forecaster
 from restock_policy.simulate import simulate

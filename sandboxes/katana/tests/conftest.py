@@ -1,4 +1,5 @@
 import pytest
+
 from katana_sandbox.testing import running_sandbox
 from restock_demodata import DatasetSpec, generate
 

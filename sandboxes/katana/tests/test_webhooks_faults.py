@@ -7,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+
 from katana_sandbox.testing import running_sandbox
 from restock_demodata import DatasetSpec
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from xero_sandbox.config import Limits
 from xero_sandbox.testing import RunningSandbox, fast_config, running_sandbox
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from xero_sandbox.testing import RunningSandbox
 
 MS_OFFSET = re.compile(r"^/Date\(\d+\+0000\)/$")

@@ -6,6 +6,7 @@ import re
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
+
 from xero_sandbox.testing import DEFAULT_SCOPES, RunningSandbox, pkce_pair
 
 

@@ -7,6 +7,7 @@ import time
 
 import httpx
 import pytest
+
 from xero_sandbox.config import Limits, Timings
 from xero_sandbox.testing import RunningSandbox, fast_config, running_sandbox
 

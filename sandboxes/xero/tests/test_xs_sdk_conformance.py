@@ -14,6 +14,7 @@ from xero_python.api_client import ApiClient, Configuration
 from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
 from xero_python.exceptions import NotFoundException
 from xero_python.identity import IdentityApi
+
 from xero_sandbox.testing import (
     DEFAULT_SCOPES,
     RunningSandbox,

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
 from xero_sandbox.config import Timings
 from xero_sandbox.testing import RunningSandbox, fast_config, running_sandbox
 

@@ -20,8 +20,9 @@ from datetime import date, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
-from restock_forecasting.grid import QUANTILE_LEVELS
 from scipy import stats
+
+from restock_forecasting.grid import QUANTILE_LEVELS
 
 FloatArr = NDArray[np.float64]
 

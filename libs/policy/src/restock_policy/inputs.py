@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
 from restock_forecasting.grid import QUANTILE_HORIZONS_DAYS, QUANTILE_LEVELS
 
 FloatArr = NDArray[np.float64]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 
 import uvicorn
-from restock_demodata import DatasetSpec
 
 from katana_sandbox.app import create_app
 from katana_sandbox.config import SandboxConfig
+from restock_demodata import DatasetSpec
 
 
 def main(argv: list[str] | None = None) -> None:

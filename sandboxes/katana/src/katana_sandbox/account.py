@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
 
-from restock_demodata.model import Dataset
-
 from katana_sandbox import serialize as ser
 from katana_sandbox.config import SandboxClock
 from katana_sandbox.serialize import JSON, dec, iso
 from katana_sandbox.store import Filter, Table
+from restock_demodata.model import Dataset
 
 Emit = Callable[["Account", str, str, Any, str | None, str | None], None]
 

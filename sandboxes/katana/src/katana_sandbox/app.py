@@ -8,7 +8,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from restock_demodata import Dataset, generate
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from katana_sandbox.account import Account
@@ -18,6 +17,7 @@ from katana_sandbox.errors import KatanaError, error_body
 from katana_sandbox.middleware import Faults, SandboxMiddleware, Stats
 from katana_sandbox.routes import build_router
 from katana_sandbox.webhooks import Dispatcher
+from restock_demodata import Dataset, generate
 
 
 def create_app(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+
 from restock_demodata.model import (
     Dataset,
     ItemKind,

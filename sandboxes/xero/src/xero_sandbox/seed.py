@@ -17,7 +17,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from restock_demodata import Dataset, DatasetSpec, generate
-
 from xero_sandbox.config import OrgSpec
 from xero_sandbox.seed_common import contact_ref, line_item, organisation_record, stable_id, totals
 from xero_sandbox.seed_docs import BASE_FIELDS, bill_for, credit_note_for

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from platform_kit.logging import correlation_id_var
