@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import HZ, LV, normal_contract
+from policy_builders import HZ, LV, normal_contract
 from scipy import stats
 
 from restock_policy import distributions as dist

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from conftest import poisson_contract
+from policy_builders import poisson_contract
 from scipy import stats
 
 from restock_policy import STATUS_NAMES, PolicyInputs, explain_row, plan

@@ -38,7 +38,7 @@ def test_kernel_invariants(
     multiple: float,
     rule: int,
 ) -> None:
-    from conftest import normal_contract
+    from policy_builders import normal_contract
 
     md, cq = normal_contract(np.array([mu]), np.array([sigma]))
     inp = PolicyInputs(

@@ -158,7 +158,7 @@ class _Cdf:
         self.p_tail = 1.0 - levels[-1]
         self.q0 = knots[..., 0]
         self.top = knots[..., -1]
-        pos = beta > 0
+        pos = beta > 1e-12
         self.inv_beta = np.where(pos, 1.0 / np.where(pos, beta, 1.0), np.inf)
 
     def subset(self, rows: NDArray[np.bool_]) -> _Cdf:

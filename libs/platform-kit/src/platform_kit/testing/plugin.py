@@ -96,3 +96,14 @@ def mint_token(internal_keys: Any) -> Callable[..., str]:
         return str(internal_keys.mint_for(tenant_id, user_id, roles or ["admin"], ttl_s))
 
     return mint
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under CI, property-based tests use a fixed seed so a run is reproducible."""
+    try:
+        from hypothesis import settings
+    except ImportError:  # pragma: no cover - hypothesis is a dev dependency
+        return
+    settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+    if os.environ.get("CI"):
+        settings.load_profile("ci")
