@@ -30,6 +30,9 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord, TopicPartition
+from sqlalchemy import String, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from platform_kit.db.engine import Database
@@ -39,18 +42,37 @@ from platform_kit.metrics import KitMetrics
 
 log = logging.getLogger(__name__)
 
+_CLAIM = (
+    text(
+        "insert into inbox (consumer, event_id, tenant_id, topic) "
+        "select :consumer, e, t, p from unnest(:event_ids, :tenant_ids, :topics) as x(e, t, p) "
+        "on conflict (consumer, event_id) do nothing returning event_id"
+    )
+    .bindparams(
+        bindparam("event_ids", type_=ARRAY(PG_UUID(as_uuid=True))),
+        bindparam("tenant_ids", type_=ARRAY(PG_UUID(as_uuid=True))),
+        bindparam("topics", type_=ARRAY(String())),
+    )
+    .columns(event_id=PG_UUID(as_uuid=True))
+)
+
 Handler = Callable[[Any, UnitOfWork], Awaitable[None]]
+BatchHandler = Callable[[list[Any], UnitOfWork], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class Subscription:
     """A topic (from ``restock_contracts.topics``) and handlers by event type.
 
-    Event types without a handler are acknowledged and ignored.
+    ``handlers`` get one envelope at a time; ``batch_handlers`` get each run of consecutive
+    events of their type within a partition batch as one list (order across types is kept),
+    so they can write many rows in one statement. Event types with neither are
+    acknowledged and ignored.
     """
 
     topic: Any
     handlers: Mapping[str, Handler] = field(default_factory=dict)
+    batch_handlers: Mapping[str, BatchHandler] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -195,6 +217,13 @@ class ConsumerLoop:
                     await _sleep(stop, delay)
                     delay = min(delay * 2, self.backoff_max_s)
                     continue
+                log.warning(
+                    "consumer %s: batch of %d failed (%s: %s); isolating records one by one",
+                    self.name,
+                    len(decoded),
+                    type(exc).__name__,
+                    exc,
+                )
                 break
         for item in decoded:
             await self._apply_one_with_retries(item, stop)
@@ -203,6 +232,7 @@ class ConsumerLoop:
         async with UnitOfWork(self.db) as uow:
             dead: list[dict[str, Any]] = []
             fresh = await self._claim(uow, [d for d in decoded if d.envelope is not None])
+            run: list[_Decoded] = []
             for item in decoded:
                 if item.envelope is None:
                     self._dead_letter(uow, item, item.error or "undecodable", 1, dead)
@@ -210,7 +240,15 @@ class ConsumerLoop:
                 if item.envelope.event_id not in fresh:
                     continue
                 fresh.discard(item.envelope.event_id)
-                await self._dispatch(item, uow)
+                if run and (run[0].record.topic, run[0].envelope.event_type) != (
+                    item.record.topic,
+                    item.envelope.event_type,
+                ):
+                    await self._dispatch(run, uow)
+                    run = []
+                run.append(item)
+            if run:
+                await self._dispatch(run, uow)
             await self._record_dead_letters(uow, dead)
             await uow.commit()
         self._count(decoded)
@@ -271,31 +309,38 @@ class ConsumerLoop:
             return _Decoded(record, error=f"contract violation: {exc}")
 
     async def _claim(self, uow: UnitOfWork, decoded: Sequence[_Decoded]) -> set[uuid.UUID]:
+        """Insert inbox rows for the batch; returns the event ids not seen before.
+
+        One statement over arrays (``unnest``), so its plan is cached whatever the batch size.
+        """
         if not decoded:
             return set()
-        inbox = self.db.tables["inbox"]
-        rows = {
-            d.envelope.event_id: {
+        first: dict[uuid.UUID, _Decoded] = {}
+        for d in decoded:
+            first.setdefault(d.envelope.event_id, d)
+        result = await uow.session.execute(
+            _CLAIM,
+            {
                 "consumer": self.name,
-                "event_id": d.envelope.event_id,
-                "tenant_id": d.envelope.tenant_id,
-                "topic": d.record.topic,
-            }
-            for d in decoded
-        }
-        stmt = (
-            pg_insert(inbox)
-            .values(list(rows.values()))
-            .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-            .returning(inbox.c.event_id)
+                "event_ids": list(first),
+                "tenant_ids": [d.envelope.tenant_id for d in first.values()],
+                "topics": [d.record.topic for d in first.values()],
+            },
         )
-        return set((await uow.session.execute(stmt)).scalars().all())
+        return set(result.scalars().all())
 
-    async def _dispatch(self, item: _Decoded, uow: UnitOfWork) -> None:
-        subscription = self.subscriptions[item.record.topic]
-        handler = subscription.handlers.get(item.envelope.event_type)
+    async def _dispatch(self, run: list[_Decoded], uow: UnitOfWork) -> None:
+        """Handle a run of consecutive same-type events (a batch handler gets them at once)."""
+        first = run[0]
+        subscription = self.subscriptions[first.record.topic]
+        batch_handler = subscription.batch_handlers.get(first.envelope.event_type)
+        if batch_handler is not None:
+            await batch_handler([item.envelope for item in run], uow)
+            return
+        handler = subscription.handlers.get(first.envelope.event_type)
         if handler is not None:
-            await handler(item.envelope, uow)
+            for item in run:
+                await handler(item.envelope, uow)
 
     def _dead_letter(
         self,
