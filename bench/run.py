@@ -31,9 +31,8 @@ def main() -> int:
             )
             print(f"no benchmark named {args.only!r}; choose from: {names}", file=sys.stderr)
             return 2
-    print(
-        f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
+    python = platform.python_version()
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {python}")
     failed = []
     for script in scripts:
         name = script.stem.removeprefix("bench_")
