@@ -120,3 +120,54 @@ async def test_unit_of_work_without_commit_writes_nothing(pg_url: str, unique_na
             await uow.session.execute(select(func.count()).select_from(probe.effect))
         ).scalar_one() == 0
     await db.dispose()
+
+
+async def test_key_rotation_rewraps_stored_secrets(
+    pg_url: str, unique_name: str, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from sqlalchemy import Column, String, Table, text
+
+    from platform_kit.crypto import KeyRing, add_primary_key
+    from platform_kit.db import Database, service_metadata
+    from platform_kit.db.migrations import ensure_database
+    from platform_kit.db.secrets import rewrap_secrets
+
+    keys_dir = Path(str(tmp_path))
+    ring = KeyRing.load(keys_dir)
+    old_kid = ring.primary_id
+    metadata = service_metadata()
+    Table("connection", metadata, Column("id", String, primary_key=True), Column("api_key", String))
+    await ensure_database(pg_url, unique_name)
+    url = (
+        pg_url.replace("postgresql://", "postgresql+asyncpg://").rsplit("/", 1)[0]
+        + f"/{unique_name}"
+    )
+    db = Database(url, metadata, application_name="t")
+    async with db.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+        for i in range(3):
+            await conn.execute(
+                text("insert into connection values (:i, :k)"),
+                {"i": f"c{i}", "k": ring.encrypt(f"secret-{i}", aad=f"c{i}")},
+            )
+    new_kid = add_primary_key(keys_dir)
+    rotated = KeyRing.load(keys_dir)
+    assert rotated.primary_id == new_kid != old_kid
+    assert await rewrap_secrets(db, rotated, [("connection", "api_key", "id")]) == 3
+    async with db.engine.connect() as conn:
+        rows = (await conn.execute(text("select id, api_key from connection order by id"))).all()
+    newest_only = KeyRing.parse(new_key_line(keys_dir))
+    for i, (cid, token) in enumerate(rows):
+        assert token.split(".")[1] == new_kid
+        assert newest_only.decrypt(token, aad=cid) == f"secret-{i}", (
+            "the new key alone decrypts after re-wrapping"
+        )
+    await db.dispose()
+
+
+def new_key_line(keys_dir: object) -> str:
+    from pathlib import Path
+
+    return Path(str(keys_dir), "encryption.keys").read_text().splitlines()[0]

@@ -48,6 +48,21 @@ async def _dlq(spec: ServiceSpec, args: argparse.Namespace) -> int:
         return 0 if all(r.ok for r in results) else 1
 
 
+async def _keys(spec: ServiceSpec, args: argparse.Namespace) -> int:
+    """Rotate the encryption key (``rotate``) or re-wrap secrets with the primary (``rewrap``)."""
+    from platform_kit.crypto import KeyRing, add_primary_key
+    from platform_kit.db.secrets import rewrap_secrets
+
+    if args.keys_command == "rotate":
+        print(json.dumps({"new_primary": add_primary_key(spec.settings.keys_dir)}))
+    async with offline_runtime(spec) as runtime:
+        assert runtime.db is not None
+        ring = KeyRing.load(spec.settings.keys_dir)
+        total = await rewrap_secrets(runtime.db, ring, spec.secret_columns)
+        print(json.dumps({"rewrapped": total, "primary": ring.primary_id}))
+    return 0
+
+
 async def _migrate(spec: ServiceSpec, args: argparse.Namespace) -> int:
     async with offline_runtime(spec):
         print(f"{spec.name}: database {spec.settings.resolved_database_name} at head")
@@ -80,6 +95,12 @@ def main(
     api.add_argument("--port", type=int)
     sub.add_parser("migrate", help="create the database and upgrade to head")
     sub.add_parser("prune", help="prune inbox, dead letters, sync tracking, idempotency keys")
+    keys_parser = sub.add_parser("keys", help="encryption keys of stored secrets")
+    keys_parser.add_argument(
+        "keys_command",
+        choices=["rotate", "rewrap"],
+        help="rotate: new primary key + re-wrap; rewrap: re-wrap only",
+    )
     dlq_parser = sub.add_parser("dlq", help="dead letters")
     dlq_sub = dlq_parser.add_subparsers(dest="dlq_command", required=True)
     listing = dlq_sub.add_parser("list")
@@ -103,7 +124,7 @@ def main(
             timeout_graceful_shutdown=20,
         )
         return 0
-    commands: dict[str, Any] = {"migrate": _migrate, "prune": _prune, "dlq": _dlq}
+    commands: dict[str, Any] = {"migrate": _migrate, "prune": _prune, "dlq": _dlq, "keys": _keys}
     commands.update({name: fn for name, (fn, _) in (extra or {}).items()})
     return int(asyncio.run(commands[args.command](spec, args)))
 

@@ -110,3 +110,19 @@ class KeyRing:
 def new_key_spec(kid: str | None = None) -> str:
     """A fresh ``kid:base64`` key entry (for the rotation command)."""
     return f"{kid or 'k' + pysecrets.token_hex(4)}:{_b64(AESGCM.generate_key(bit_length=256))}"
+
+
+def add_primary_key(keys_dir: Path) -> str:
+    """Prepend a new primary key to ``keys_dir/encryption.keys``; returns its id.
+
+    Old keys stay so existing ciphertexts still decrypt until they are re-wrapped.
+    """
+    if os.environ.get("RESTOCK_ENCRYPTION_KEYS"):
+        raise RuntimeError("keys come from RESTOCK_ENCRYPTION_KEYS: add the new key there")
+    path = keys_dir / "encryption.keys"
+    existing = path.read_text() if path.exists() else ""
+    entry = new_key_spec()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(entry + "\n" + existing)
+    path.chmod(0o600)
+    return entry.split(":", 1)[0]

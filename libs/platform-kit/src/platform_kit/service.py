@@ -57,6 +57,8 @@ class ServiceSpec:
     version: str = "0.1.0"
     description: str = ""
     tenancy: bool = True
+    secret_columns: Sequence[tuple[str, str, str]] = ()
+    """(table, encrypted column, AAD column) triples that key rotation re-wraps."""
 
 
 @dataclass
