@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what this machine lacks, and nothing else; safe to run again and again.
-#   apt:  chromium (browser tests), prometheus + promtool (metrics tests)
+#   apt:  chromium (browser tests), prometheus + promtool (metrics tests),
+#         kubernetes-client for `kubectl kustomize` (only if no kubectl is on PATH)
 #   uv:   from PyPI if missing; then the workspace from the one lock file
 #   npm:  the web app's dependencies from its lock file (when web/ exists)
 # Fails loudly (non-zero exit and a message) when something cannot be installed.
@@ -15,6 +16,7 @@ missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+command -v kubectl >/dev/null || missing+=(kubernetes-client)
 if ((${#missing[@]})); then
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then
@@ -26,7 +28,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" \
     >/dev/null || fail "apt-get install ${missing[*]}"
 fi
-for tool in /usr/bin/chromium promtool; do
+for tool in /usr/bin/chromium promtool prometheus kubectl; do
   command -v "$tool" >/dev/null || fail "$tool missing after install"
 done
 
