@@ -7,7 +7,7 @@ SERVICE ?= planner
 PKG = $(subst -,_,$(SERVICE))
 ONLY ?=
 
-.PHONY: help bootstrap up down dev-tenant test test-fast lint format bench demo chaos migrate run dlq-list
+.PHONY: help bootstrap up down dev-tenant test test-fast lint format bench ops-test dashboards migrate run dlq-list
 
 help:           ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -42,6 +42,12 @@ format:         ## apply ruff formatting and safe fixes
 
 bench: bootstrap   ## run the benchmarks (ONLY=<name> for one) and print their figures
 	@$(UV) run python bench/run.py $(if $(ONLY),--only $(ONLY),)
+
+ops-test:       ## deploy/ checks: promtool, kustomize, compose schema, real Prometheus
+	@$(UV) run pytest -n 0 -p no:cacheprovider tests/test_ops_*.py
+
+dashboards:     ## regenerate the Grafana dashboards from their generator
+	@$(UV) run python deploy/grafana/generate_dashboards.py
 
 migrate:        ## upgrade one service's database (SERVICE=planner)
 	@$(UV) run python -m $(PKG) migrate
