@@ -1,0 +1,1 @@
+"""Use cases of connector-xero (routers, consumers and workers call these)."""
