@@ -1,0 +1,1 @@
+"""Use cases: ingest events, edit settings, re-plan, and the read side."""
