@@ -153,3 +153,28 @@ def test_deletions_need_a_complete_read_and_a_sane_fraction() -> None:
     assert (
         len(plan_deletions(snapshot, snapshot[:10], read_complete=True, force=True).to_delete) == 90
     )
+
+
+@pytest.mark.asyncio
+async def test_service_metric_families_are_created_once_per_registry() -> None:
+    from prometheus_client import generate_latest
+
+    from platform_kit.metrics import KitMetrics
+    from platform_kit.service_metrics import PlanMetrics, SyncMetrics
+
+    metrics = KitMetrics("svc")
+    sync = metrics.family(SyncMetrics)
+    assert metrics.family(SyncMetrics) is sync
+    hook = sync.response_hook("katana")
+
+    class Response:
+        status_code = 429
+
+    await hook(Response())
+    metrics.family(PlanMetrics).recompute_duration.observe(0.2)
+    text = generate_latest(metrics.registry).decode()
+    assert 'restock_provider_requests_total{provider="katana",status="429"} 1.0' in text
+    assert "restock_plan_recompute_duration_seconds_count 1.0" in text
+    assert "tenant" not in "".join(line.split("{")[1] for line in text.splitlines() if "{" in line)
+    other = KitMetrics("other")
+    assert "restock_sync_jobs_total" not in generate_latest(other.registry).decode()

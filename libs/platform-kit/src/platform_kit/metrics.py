@@ -6,7 +6,12 @@ are never label values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+T = TypeVar("T")
 
 
 class KitMetrics:
@@ -69,3 +74,12 @@ class KitMetrics:
         )
         self.info = Gauge("restock_service_info", "Service identity", ["service"], registry=r)
         self.info.labels(service=service).set(1)
+        self._families: dict[Any, Any] = {}
+
+    def family(self, cls: Callable[[CollectorRegistry], T]) -> T:
+        """The service-level metric family ``cls`` (from ``platform_kit.service_metrics``),
+        created on this registry on first use."""
+        if cls not in self._families:
+            self._families[cls] = cls(self.registry)
+        family: T = self._families[cls]
+        return family

@@ -15,6 +15,7 @@ from connector_xero.handlers.deps import Deps, build_deps
 from connector_xero.settings import Settings
 from platform_kit.db.migrations import migrations_path
 from platform_kit.service import Runtime, ServiceSpec, create_app
+from platform_kit.service_metrics import SyncMetrics
 
 
 async def _startup(runtime: Runtime) -> None:
@@ -22,7 +23,13 @@ async def _startup(runtime: Runtime) -> None:
     assert runtime.keyring is not None
     settings = runtime.settings
     assert isinstance(settings, Settings)
-    runtime.extras["xero"] = build_deps(runtime.db, settings, runtime.clock, runtime.keyring)
+    runtime.extras["xero"] = build_deps(
+        runtime.db,
+        settings,
+        runtime.clock,
+        runtime.keyring,
+        metrics=runtime.metrics.family(SyncMetrics),
+    )
 
 
 def _task(

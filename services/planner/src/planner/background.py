@@ -12,6 +12,7 @@ from planner.adapters import state
 from planner.handlers.replan import replan_tenant
 from planner.settings import Settings
 from platform_kit.service import Runtime
+from platform_kit.service_metrics import PlanMetrics
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,10 @@ async def replan_due(runtime: Runtime, quiet_s: float) -> int:
                 continue
             try:
                 report = await replan_tenant(runtime.uow, runtime.clock, tenant_id)
+                if "total_s" in report.timings:
+                    runtime.metrics.family(PlanMetrics).recompute_duration.observe(
+                        report.timings["total_s"]
+                    )
                 done += bool(report.plan_version)
                 log.info("re-planned %s: %s", tenant_id, report)
             finally:

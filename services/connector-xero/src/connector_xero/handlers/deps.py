@@ -17,6 +17,7 @@ from platform_kit.clock import Clock
 from platform_kit.crypto import KeyRing
 from platform_kit.db.engine import Database
 from platform_kit.db.uow import UnitOfWork
+from platform_kit.service_metrics import SyncMetrics
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Deps:
     tokens: TokenStore
     budget: Budget
     api: XeroApi
+    metrics: SyncMetrics | None = None
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}")
 
     def uow(self) -> UnitOfWork:
@@ -39,9 +41,18 @@ class Deps:
         return UnitOfWork(self.db)
 
 
-def build_deps(db: Database, settings: Settings, clock: Clock, keyring: KeyRing) -> Deps:
-    """Wire the adapters for one process."""
-    http = httpx.AsyncClient(timeout=settings.http_timeout_s, follow_redirects=False)
+def build_deps(
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    keyring: KeyRing,
+    metrics: SyncMetrics | None = None,
+) -> Deps:
+    """Wire the adapters for one process (counting provider responses when ``metrics``)."""
+    hooks = {"response": [metrics.response_hook("xero")]} if metrics else {}
+    http = httpx.AsyncClient(
+        timeout=settings.http_timeout_s, follow_redirects=False, event_hooks=hooks
+    )
     identity = XeroIdentity(settings, http)
     tokens = TokenStore(db, keyring, identity)
     budget = Budget(
@@ -57,4 +68,4 @@ def build_deps(db: Database, settings: Settings, clock: Clock, keyring: KeyRing)
         enabled=settings.budget_enabled,
     )
     api = XeroApi(http, settings.api_url, budget, tokens, max_retries=settings.max_retries)
-    return Deps(db, settings, clock, keyring, http, identity, tokens, budget, api)
+    return Deps(db, settings, clock, keyring, http, identity, tokens, budget, api, metrics=metrics)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from typing import Any
 
 from connector_xero.handlers import job_queue, jobs, purchase_orders, schedule, webhooks
 from connector_xero.handlers.deps import Deps
@@ -39,12 +41,23 @@ async def job_loop(deps: Deps, stop: asyncio.Event) -> None:
         await asyncio.gather(*running, return_exceptions=True)
 
 
-async def _run_job(deps: Deps, job: object) -> str:
+_OUTCOMES = {"succeeded": "succeeded", "failed": "failed", "crashed": "failed"}
+
+
+async def _run_job(deps: Deps, job: Any) -> str:
+    started = time.monotonic()
     try:
-        return await jobs.run(deps, job)
+        status = await jobs.run(deps, job)
     except Exception:
         log.exception("load job crashed; it resumes when its lease expires")
-        return "crashed"
+        status = "crashed"
+    outcome = _OUTCOMES.get(status)
+    if deps.metrics is not None and outcome is not None:
+        deps.metrics.jobs.labels(source="xero", mode=job.mode, outcome=outcome).inc()
+        deps.metrics.duration.labels(source="xero", mode=job.mode).observe(
+            time.monotonic() - started
+        )
+    return status
 
 
 async def po_loop(deps: Deps, stop: asyncio.Event) -> None:
