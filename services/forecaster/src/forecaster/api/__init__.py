@@ -1,1 +1,1 @@
-"""HTTP routers (thin: parse, call one handler, map errors)."""
+"""HTTP routers (thin: parse, call one use case, map errors)."""

@@ -1,1 +1,4 @@
-"""Pure domain logic (no I/O, no framework imports)."""
+"""Pure forecaster logic: demand semantics, stock-outs, location roll-up, overrides.
+
+Nothing here imports SQLAlchemy, aiokafka or FastAPI; arrays in, arrays out.
+"""

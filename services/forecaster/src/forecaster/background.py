@@ -1,0 +1,55 @@
+"""The debounced recompute task: every few seconds, recompute tenants with pending work.
+
+A tenant is due when it has dirty SKUs or a full-recompute request AND either a sales
+sync just completed (``ready``) or nothing changed for ``recompute_quiet_s`` seconds. A
+Postgres advisory lock per tenant keeps replicas from computing the same tenant twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from forecaster.adapters import dirty
+from forecaster.handlers.recompute import RecomputeConfig, recompute_tenant
+from forecaster.settings import Settings
+from platform_kit.service import Runtime
+
+log = logging.getLogger(__name__)
+
+
+async def recompute_loop(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Background task registered in the service spec."""
+    settings = runtime.settings
+    assert isinstance(settings, Settings)
+    if not settings.run_recompute or runtime.db is None:
+        return
+    config = RecomputeConfig(
+        max_history_days=settings.max_history_days, partial_limit=settings.partial_recompute_limit
+    )
+    while not stop.is_set():
+        try:
+            await recompute_due(runtime, config, settings.recompute_quiet_s)
+        except Exception:
+            log.exception("recompute round failed")
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), settings.recompute_poll_s)
+
+
+async def recompute_due(runtime: Runtime, config: RecomputeConfig, quiet_s: float) -> int:
+    """One round: recompute every due tenant this replica can lock; returns runs done."""
+    assert runtime.db is not None
+    async with runtime.uow() as uow:
+        tenants = await dirty.due_tenants(uow.session, quiet_s)
+    done = 0
+    for tenant_id in tenants:
+        async with runtime.db.engine.connect() as conn:
+            if not await dirty.try_lock(conn, tenant_id):
+                continue
+            try:
+                if await recompute_tenant(runtime.uow, runtime.clock, tenant_id, config):
+                    done += 1
+            finally:
+                await dirty.unlock(conn, tenant_id)
+    return done
