@@ -146,6 +146,7 @@ async def start_runtime(spec: ServiceSpec, metrics: KitMetrics) -> Runtime:
                 backoff_initial_s=settings.consumer_backoff_initial_s,
                 backoff_max_s=settings.consumer_backoff_max_s,
                 session_timeout_ms=settings.consumer_session_timeout_ms,
+                max_records=settings.consumer_max_records,
             )
             if settings.run_consumers:
                 runtime.spawn(runtime.consumer.run(runtime.stop), "consumer")

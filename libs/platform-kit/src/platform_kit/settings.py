@@ -64,6 +64,10 @@ class ServiceSettings(BaseSettings):
     dead_letter_retention_hours: float = 24 * 30
     prune_interval_s: float = 600.0
     consumer_max_attempts: int = 5
+    consumer_max_records: int = Field(
+        default=100,
+        description="Messages per consumer transaction; each may carry up to 512 KB of records.",
+    )
     consumer_backoff_initial_s: float = 0.2
     consumer_backoff_max_s: float = 10.0
     broker_check_interval_s: float = 2.0
