@@ -1,1 +1,1 @@
-"""Restock connector-katana: Katana MRP connector: connections, load jobs, webhooks, purchase-order creation."""
+"""Restock connector-katana: connections, load jobs, webhooks, purchase-order creation."""

@@ -1,0 +1,100 @@
+"""Background loops every replica runs: job runner, webhook flusher, scheduler, PO worker.
+
+Each loop is safe to run on many replicas at once: work is claimed with leases or row
+locks in Postgres.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from connector_katana.handlers.deps import Deps
+from connector_katana.handlers.jobs import claim_job
+from connector_katana.handlers.loader import run_job
+from connector_katana.handlers.po import claim_submission, process_submission
+from connector_katana.handlers.schedule import schedule_due
+from connector_katana.handlers.webhooks import flush_due
+
+log = logging.getLogger(__name__)
+
+
+async def _loop(
+    stop: asyncio.Event, name: str, interval: float, step: Callable[[], Awaitable[bool]]
+) -> None:
+    while not stop.is_set():
+        busy = False
+        try:
+            busy = await step()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s step failed", name)
+        if not busy:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval)
+
+
+def deps_of(runtime: Any) -> Deps:
+    """The runtime's connector dependencies (built on startup)."""
+    return runtime.extras["deps"]
+
+
+async def job_runner(runtime: Any, stop: asyncio.Event) -> None:
+    """Lease and run load jobs, one at a time per replica."""
+    deps = deps_of(runtime)
+    if not deps.settings.runner_enabled:
+        return
+
+    async def step() -> bool:
+        job_id = await claim_job(deps)
+        if job_id is None:
+            return False
+        await run_job(deps, job_id)
+        return True
+
+    await _loop(stop, "job runner", deps.settings.job_poll_s, step)
+
+
+async def webhook_flusher(runtime: Any, stop: asyncio.Event) -> None:
+    """Re-read coalesced webhook targets once their window passed."""
+    deps = deps_of(runtime)
+
+    async def step() -> bool:
+        await flush_due(deps)
+        return False
+
+    await _loop(stop, "webhook flusher", deps.settings.webhook_flush_poll_s, step)
+
+
+async def scheduler(runtime: Any, stop: asyncio.Event) -> None:
+    """Queue scheduled incremental and refresh loads."""
+    deps = deps_of(runtime)
+    if not deps.settings.scheduler_enabled:
+        return
+
+    async def step() -> bool:
+        await schedule_due(deps)
+        return False
+
+    await _loop(stop, "scheduler", deps.settings.scheduler_poll_s, step)
+
+
+async def po_worker(runtime: Any, stop: asyncio.Event) -> None:
+    """Create requested purchase orders (leases one submission at a time)."""
+    deps = deps_of(runtime)
+
+    async def step() -> bool:
+        row = await claim_submission(deps)
+        if row is None:
+            return False
+        await process_submission(deps, row.submission_id, row.attempt)
+        return True
+
+    await _loop(stop, "po worker", deps.settings.po_worker_poll_s, step)
+
+
+BACKGROUND = (job_runner, webhook_flusher, scheduler, po_worker)

@@ -1,0 +1,1 @@
+"""Use cases: connections, load jobs, webhooks, PO submission, schedule."""
