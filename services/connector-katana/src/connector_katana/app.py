@@ -15,6 +15,7 @@ from connector_katana.handlers.deps import build_deps
 from connector_katana.settings import Settings
 from platform_kit.db.migrations import migrations_path
 from platform_kit.service import Runtime, ServiceSpec, create_app
+from platform_kit.service_metrics import SyncMetrics
 
 
 async def _build_deps(runtime: Runtime) -> None:
@@ -23,7 +24,12 @@ async def _build_deps(runtime: Runtime) -> None:
     settings = runtime.settings
     assert isinstance(settings, Settings)
     runtime.extras["deps"] = build_deps(
-        runtime.db, settings, runtime.clock, runtime.keyring, runtime.stop
+        runtime.db,
+        settings,
+        runtime.clock,
+        runtime.keyring,
+        runtime.stop,
+        metrics=runtime.metrics.family(SyncMetrics),
     )
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from connector_katana.adapters.repository import job_status
 from connector_katana.handlers.deps import Deps
 from connector_katana.handlers.jobs import claim_job
 from connector_katana.handlers.loader import run_job
@@ -53,10 +55,25 @@ async def job_runner(runtime: Any, stop: asyncio.Event) -> None:
         job_id = await claim_job(deps)
         if job_id is None:
             return False
+        started = time.monotonic()
         await run_job(deps, job_id)
+        await _count_job(deps, job_id, time.monotonic() - started)
         return True
 
     await _loop(stop, "job runner", deps.settings.job_poll_s, step)
+
+
+_OUTCOMES = {"succeeded": "succeeded", "partial": "incomplete", "failed": "failed"}
+
+
+async def _count_job(deps: Deps, job_id: Any, seconds: float) -> None:
+    """Job outcome and duration on the ops-contract metrics (finished jobs only)."""
+    found = await job_status(deps.db, job_id)
+    if deps.metrics is None or found is None or found[0] not in _OUTCOMES:
+        return
+    status, mode = found
+    deps.metrics.jobs.labels(source="katana", mode=mode, outcome=_OUTCOMES[status]).inc()
+    deps.metrics.duration.labels(source="katana", mode=mode).observe(seconds)
 
 
 async def webhook_flusher(runtime: Any, stop: asyncio.Event) -> None:

@@ -15,6 +15,7 @@ from forecaster.adapters import dirty
 from forecaster.handlers.recompute import RecomputeConfig, recompute_tenant
 from forecaster.settings import Settings
 from platform_kit.service import Runtime
+from platform_kit.service_metrics import ForecastMetrics
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,13 @@ async def recompute_due(runtime: Runtime, config: RecomputeConfig, quiet_s: floa
             if not await dirty.try_lock(conn, tenant_id):
                 continue
             try:
-                if await recompute_tenant(runtime.uow, runtime.clock, tenant_id, config):
+                result = await recompute_tenant(runtime.uow, runtime.clock, tenant_id, config)
+                if result:
                     done += 1
+                    metrics = runtime.metrics.family(ForecastMetrics)
+                    metrics.run_duration.observe(result.duration_s)
+                    if result.duration_s > 0:
+                        metrics.skus_per_second.set(result.n_series / result.duration_s)
             finally:
                 await dirty.unlock(conn, tenant_id)
     return done

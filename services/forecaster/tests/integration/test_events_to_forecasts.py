@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import CONNECTION, line, lines_event, running_service
+from fc_support import CONNECTION, line, lines_event, running_service
 
 from restock_contracts.catalog.v1 import LocationRecord, LocationsChanged, SkuRecord, SkusChanged
 from restock_contracts.inventory.v1 import StockMovementRecord, StockMovementsChanged

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from conftest import CONNECTION, NOW, line, lines_event
+from fc_support import CONNECTION, NOW, line, lines_event
 from sqlalchemy import select, text
 
 from forecaster.adapters.orm import dirty_sku, metadata, sales_line

@@ -5,15 +5,20 @@ from fastapi import FastAPI
 from platform_kit.db.migrations import migrations_path
 from platform_kit.service import ServiceSpec, create_app
 from po_gateway.adapters.orm import metadata
+from po_gateway.api import actions, orders
+from po_gateway.consumers import subscriptions
 from po_gateway.settings import Settings
 
 
 def build_spec(settings: Settings | None = None) -> ServiceSpec:
+    """po-gateway: draft/approval/send routes and the result, connection and FX consumers."""
     return ServiceSpec(
         name="po-gateway",
         settings=settings or Settings(),
         metadata=metadata,
         migrations=migrations_path(__file__),
+        routers=(orders.router, actions.router),
+        subscriptions=subscriptions,
         description="Purchase-order drafts, approval and exactly-once sending to Katana and Xero.",
     )
 

@@ -17,6 +17,7 @@ from platform_kit.crypto import KeyRing
 from platform_kit.db.engine import Database
 from platform_kit.db.uow import UnitOfWork
 from platform_kit.logging import secrets
+from platform_kit.service_metrics import SyncMetrics
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Deps:
     http: httpx.AsyncClient
     owner: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     stop: asyncio.Event = field(default_factory=asyncio.Event)
+    metrics: SyncMetrics | None = None
 
     def uow(self) -> UnitOfWork:
         """A new unit of work."""
@@ -48,9 +50,15 @@ class Deps:
 
 
 def build_deps(
-    db: Database, settings: Settings, clock: Clock, keyring: KeyRing, stop: asyncio.Event
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    keyring: KeyRing,
+    stop: asyncio.Event,
+    metrics: SyncMetrics | None = None,
 ) -> Deps:
-    """Deps for a runtime (``stop`` is the runtime's shutdown signal)."""
+    """Deps for a runtime (``stop`` is the runtime's shutdown signal); ``metrics`` counts
+    every Katana response by status."""
     budget = RateBudget(
         db,
         limit=settings.rate_limit,
@@ -60,6 +68,8 @@ def build_deps(
         enabled=settings.limiter_enabled,
     )
     http = httpx.AsyncClient(
-        timeout=settings.http_timeout_s, limits=httpx.Limits(max_connections=20)
+        timeout=settings.http_timeout_s,
+        limits=httpx.Limits(max_connections=20),
+        event_hooks={"response": [metrics.response_hook("katana")]} if metrics else {},
     )
-    return Deps(db, settings, clock, keyring, budget, http, stop=stop)
+    return Deps(db, settings, clock, keyring, budget, http, stop=stop, metrics=metrics)

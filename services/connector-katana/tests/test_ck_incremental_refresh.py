@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 import pytest
-from conftest import Api, connector, outbox
+from ck_support import Api, connector, outbox
 
 pytestmark = pytest.mark.asyncio
 

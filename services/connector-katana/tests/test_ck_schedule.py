@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import Api, connector, sql
+from ck_support import Api, connector, sql
 
 from connector_katana.handlers.schedule import schedule_due
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Api, connector, outbox, sql
+from ck_support import Api, connector, outbox, sql
 
 from platform_kit.infra import free_port
 

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
-from conftest import API_KEY, Api, connector, db_url, sql
+from ck_support import API_KEY, Api, connector, db_url, sql
 
 from connector_katana.adapters.budget import BULK, PRIORITY, RateBudget, key_id_of
 from connector_katana.adapters.orm import metadata

@@ -8,7 +8,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from conftest import API_KEY, Api, connector, outbox, sql
+from ck_support import API_KEY, Api, connector, outbox, sql
 
 pytestmark = pytest.mark.asyncio
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from conftest import Api, connector, outbox, sql
+from ck_support import Api, connector, outbox, sql
 
 from restock_contracts.po.v1 import PurchaseOrderLineRequest, PurchaseOrderSubmissionRequested
 from restock_contracts.topics import PO_SUBMISSION_REQUESTS
