@@ -7,7 +7,7 @@ SERVICE ?= planner
 PKG = $(subst -,_,$(SERVICE))
 ONLY ?=
 
-.PHONY: help bootstrap up down dev-tenant test test-fast lint format bench ops-test dashboards migrate run dlq-list
+.PHONY: help bootstrap up down sandbox-katana sandbox-xero dev-tenant test test-fast lint format bench ops-test dashboards migrate run dlq-list
 
 help:           ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -20,6 +20,12 @@ up: bootstrap   ## start everything (embedded Postgres + broker, sandboxes, six 
 
 down:           ## stop what `make up` started
 	@$(UV) run python deploy/local/stack.py down
+
+sandbox-katana: ## run the Katana sandbox alone (SKUS=200 YEARS=2 PORT=8701; real 60 s rate window)
+	@$(UV) run python -m katana_sandbox --port $${PORT:-8701} --skus $${SKUS:-200} --years $${YEARS:-2}
+
+sandbox-xero:   ## run the Xero sandbox alone (ITEMS=200 YEARS=2 PORT=8702)
+	@$(UV) run python -m xero_sandbox --port $${PORT:-8702} --items $${ITEMS:-200} --years $${YEARS:-2}
 
 dev-tenant:     ## mint a dev tenant and an internal admin token (until identity lands)
 	@$(UV) run python -m api_gateway dev-tenant --name "$${NAME:-Dev Tenant}"
