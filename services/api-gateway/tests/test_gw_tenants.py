@@ -1,9 +1,11 @@
 """Tenant lifecycle: attributes from the first connection, and deletion purging the
-gateway's data, publishing TenantDeleted and purging another service (the planner)."""
+gateway's data, publishing TenantDeleted and purging every other service."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import uuid
 from datetime import UTC, datetime
 
@@ -12,8 +14,6 @@ from gw_support import bearer, code_flow, read_mail, sign_up, tenant_events
 from sqlalchemy import func, select
 
 from api_gateway.adapters.orm import metadata
-from planner.app import build_spec as planner_spec
-from planner.settings import Settings as PlannerSettings
 from platform_kit.service import create_app
 from platform_kit.testing.servers import serve_app
 from restock_contracts.sync.v1 import ConnectionEstablished
@@ -65,22 +65,54 @@ async def test_first_connection_fills_tenant_attributes(gw, kafka_bootstrap):
     assert events[:2] == ["tenancy.tenant_created", "tenancy.tenant_updated"]
 
 
+SERVICES = ("connector_katana", "connector_xero", "forecaster", "planner", "po_gateway")
+
+
+def _service_app(package: str, pg_url, kafka_bootstrap, keys_dir, unique_name):
+    app_module = importlib.import_module(f"{package}.app")
+    settings_module = importlib.import_module(f"{package}.settings")
+    settings = settings_module.Settings(
+        database_url=pg_url,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        keys_dir=keys_dir,
+        database_name=f"{unique_name}_{package}",
+        consumer_session_timeout_ms=2000,
+        log_json=False,
+    )
+    return create_app(app_module.build_spec(settings))
+
+
+async def _statuses(apps, tenant_id) -> dict[str, str | None]:
+    found = {}
+    for package, app in apps.items():
+        runtime = app.state.runtime
+        table = runtime.db.metadata.tables["tenant"]
+        async with runtime.uow() as uow:
+            found[package] = (
+                await uow.session.execute(
+                    select(table.c.status).where(table.c.tenant_id == tenant_id)
+                )
+            ).scalar_one_or_none()
+    return found
+
+
+async def _wait_all(apps, tenant_id, wanted: str) -> dict[str, str | None]:
+    statuses: dict[str, str | None] = {}
+    for _ in range(300):
+        statuses = await _statuses(apps, tenant_id)
+        if all(status == wanted for status in statuses.values()):
+            break
+        await asyncio.sleep(0.1)
+    return statuses
+
+
 async def test_tenant_deletion_purges_everywhere(
     gw, pg_url, kafka_bootstrap, keys_dir, unique_name
 ):
-    planner = create_app(
-        planner_spec(
-            PlannerSettings(
-                database_url=pg_url,
-                kafka_bootstrap_servers=kafka_bootstrap,
-                keys_dir=keys_dir,
-                database_name=unique_name + "_pl",
-                consumer_session_timeout_ms=2000,
-                log_json=False,
-            )
-        )
-    )
-    async with serve_app(planner):
+    apps = {p: _service_app(p, pg_url, kafka_bootstrap, keys_dir, unique_name) for p in SERVICES}
+    async with contextlib.AsyncExitStack() as stack:
+        for app in apps.values():
+            await stack.enter_async_context(serve_app(app))
         account = await sign_up(gw, tenant="Doomed Ltd")
         tenant_id = uuid.UUID(account["tenant_id"])
         admin = (await code_flow(gw, account["email"]))["access_token"]
@@ -99,21 +131,8 @@ async def test_tenant_deletion_purges_everywhere(
         assert before["membership"] == 2 and before["api_key"] == 1 and before["oauth_client"] == 1
         assert before["refresh_token"] >= 1 and before["access_token"] >= 1
 
-        planner_tenant = planner.state.runtime.db.metadata.tables["tenant"]
-        status = None
-        for _ in range(300):
-            async with planner.state.runtime.uow() as uow:
-                status = (
-                    await uow.session.execute(
-                        select(planner_tenant.c.status).where(
-                            planner_tenant.c.tenant_id == tenant_id
-                        )
-                    )
-                ).scalar_one_or_none()
-            if status == "active":
-                break
-            await asyncio.sleep(0.1)
-        assert status == "active", "the planner provisioned the tenant"
+        provisioned = await _wait_all(apps, tenant_id, "active")
+        assert set(provisioned.values()) == {"active"}, f"every service provisions: {provisioned}"
 
         unconfirmed = await gw.http.delete("/v1/tenants/current", headers=bearer(admin))
         assert unconfirmed.status_code == 428
@@ -141,16 +160,5 @@ async def test_tenant_deletion_purges_everywhere(
 
         events = await tenant_events(kafka_bootstrap, tenant_id, "tenancy.tenant_deleted")
         assert events[0] == "tenancy.tenant_created" and events[-1] == "tenancy.tenant_deleted"
-        for _ in range(300):
-            async with planner.state.runtime.uow() as uow:
-                status = (
-                    await uow.session.execute(
-                        select(planner_tenant.c.status).where(
-                            planner_tenant.c.tenant_id == tenant_id
-                        )
-                    )
-                ).scalar_one_or_none()
-            if status == "deleted":
-                break
-            await asyncio.sleep(0.1)
-        assert status == "deleted", "the planner purged the tenant"
+        purged = await _wait_all(apps, tenant_id, "deleted")
+        assert set(purged.values()) == {"deleted"}, f"every service purges: {purged}"
