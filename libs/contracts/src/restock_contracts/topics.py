@@ -334,3 +334,11 @@ def topic_by_name(name: str) -> Topic:
         return _BY_NAME[name]
     except KeyError:
         raise KeyError(f"unknown topic {name!r}") from None
+
+
+def topic_for_stream(stream: str) -> Topic:
+    """The topic of a connector stream name (``KeyError`` for an unknown stream)."""
+    topic = cast("Mapping[str, Topic]", STREAM_TOPICS).get(stream)
+    if topic is None:
+        raise KeyError(f"unknown stream {stream!r}")
+    return topic

@@ -43,7 +43,7 @@ from restock_contracts.inventory.v1 import (
 from restock_contracts.purchasing.v1 import PurchaseOrderLineRecord, PurchaseOrderLinesChanged
 from restock_contracts.sales.v1 import SalesLineRecord, SalesLinesChanged
 from restock_contracts.sync.v1 import StreamCompleted
-from restock_contracts.topics import STREAM_TOPICS
+from restock_contracts.topics import topic_for_stream
 
 PRODUCER = "connector-katana"
 STREAM_MODELS: dict[str, tuple[type[Any], type[Any]]] = {
@@ -90,7 +90,7 @@ def publish(uow: UnitOfWork, target: Target, stream: str, records: list[Any], pa
     """Publish ``records`` in byte-sized batches numbered after the stream's counter."""
     if not records:
         return
-    topic = STREAM_TOPICS[stream]
+    topic = topic_for_stream(stream)
     event_cls = STREAM_MODELS[stream][1]
     counter = target.counter(stream)
     for index, batch in enumerate(split_by_bytes(records)):
@@ -117,7 +117,7 @@ def publish(uow: UnitOfWork, target: Target, stream: str, records: list[Any], pa
 def complete_stream(uow: UnitOfWork, target: Target, stream: str) -> None:
     """Publish the stream's completion marker (after its last batch, same key)."""
     assert target.sync_id is not None
-    topic = STREAM_TOPICS[stream]
+    topic = topic_for_stream(stream)
     counter = target.counter(stream)
     payload = StreamCompleted(
         source="katana",

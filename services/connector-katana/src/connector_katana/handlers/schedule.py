@@ -70,7 +70,7 @@ async def schedule_due(deps: Deps) -> int:
                     index_where=load_job.c.status.in_(["queued", "running"]),
                 )
             )
-            if not result.rowcount:
+            if not getattr(result, "rowcount", 0):
                 continue
             queued += 1
             values["next_incremental_at"] = now + timedelta(seconds=settings.incremental_every_s)

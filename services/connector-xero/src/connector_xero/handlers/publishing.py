@@ -35,7 +35,7 @@ from restock_contracts.inventory.v1 import StockLevelRecord, StockLevelsChanged
 from restock_contracts.purchasing.v1 import PurchaseOrderLineRecord, PurchaseOrderLinesChanged
 from restock_contracts.sales.v1 import SalesLineRecord, SalesLinesChanged
 from restock_contracts.sync.v1 import StreamCompleted
-from restock_contracts.topics import STREAM_TOPICS
+from restock_contracts.topics import topic_for_stream
 
 PRODUCER = "connector-xero"
 EVENTS: dict[str, Any] = {
@@ -76,7 +76,7 @@ class SyncCtx:
 
 
 def _emit(uow: UnitOfWork, ctx: SyncCtx, stream: str, records: list[Any]) -> None:
-    topic = STREAM_TOPICS[stream]
+    topic = topic_for_stream(stream)
     for batch in split_by_bytes(records):
         seq = ctx.bump(stream, "batches")
         ctx.bump(stream, "records", len(batch))
@@ -210,7 +210,7 @@ def complete(uow: UnitOfWork, ctx: SyncCtx, streams: Iterable[str]) -> None:
     assert ctx.sync_id is not None
     for stream in streams:
         counts = ctx.counters.get(stream, {})
-        topic = STREAM_TOPICS[stream]
+        topic = topic_for_stream(stream)
         marker = StreamCompleted(
             source="xero",
             connection_id=ctx.connection_id,

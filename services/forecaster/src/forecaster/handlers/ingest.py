@@ -149,7 +149,7 @@ async def apply_stock_levels(
     ]
     unique = {(r["variant_id"], r["location_id"], r["as_of"]): r for r in rows}
     await inputs.upsert_snapshots(uow.session, list(unique.values()))
-    await mark_dirty(uow.session, tenant_id, {r["variant_id"] for r in rows})
+    await mark_dirty(uow.session, tenant_id, {str(r["variant_id"]) for r in rows})
 
 
 async def apply_skus(uow: UnitOfWork, tenant_id: uuid.UUID, payload: SkusChanged) -> None:
