@@ -107,7 +107,7 @@ async def test_tenant_event_crosses_services_once_and_http_is_token_scoped(
         }
         metrics = (await http.get("/metrics")).text
         assert (
-            'restock_consumer_records_total{consumer="planner",outcome="processed",topic="tenancy.tenants.v1"}'
+            f'restock_consumer_records_total{{consumer="planner.{unique_name}_pl",outcome="processed",topic="tenancy.tenants.v1"}}'
             in metrics
         )
         assert "restock_http_requests_total" in metrics

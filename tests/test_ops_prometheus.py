@@ -76,7 +76,18 @@ def _prometheus(tmp_path: Path, urls: dict[str, str]) -> Any:
         stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        yield f"http://127.0.0.1:{port}"
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/-/ready", timeout=2).status_code == 200:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(
+                    f"prometheus never became ready; see {tmp_path / 'prometheus.log'}"
+                )
+            time.sleep(0.2)
+        yield base
     finally:
         process.terminate()
         try:

@@ -137,7 +137,7 @@ async def start_runtime(spec: ServiceSpec, metrics: KitMetrics) -> Runtime:
         )
         if subscriptions:
             runtime.consumer = ConsumerLoop(
-                name=spec.name,
+                name=consumer_group(spec.name, settings),
                 db=runtime.db,
                 bootstrap=bootstrap,
                 subscriptions=subscriptions,
@@ -156,6 +156,17 @@ async def start_runtime(spec: ServiceSpec, metrics: KitMetrics) -> Runtime:
     for task in spec.background:
         runtime.spawn(task(runtime, runtime.stop), getattr(task, "__name__", "background"))
     return runtime
+
+
+def consumer_group(service: str, settings: ServiceSettings) -> str:
+    """Kafka group and inbox name: the setting, else the service name, qualified by the
+    database name when that is not the default (replicas share a database and so a group;
+    apps on separate databases, as in tests, never share one)."""
+    if settings.consumer_group:
+        return settings.consumer_group
+    if settings.database_name:
+        return f"{service}.{settings.database_name}"
+    return service
 
 
 async def _ensure_topics_with_retry(bootstrap: str, specs: list[Any], attempts: int = 30) -> None:

@@ -64,6 +64,10 @@ class ServiceSettings(BaseSettings):
     dead_letter_retention_hours: float = 24 * 30
     prune_interval_s: float = 600.0
     consumer_max_attempts: int = 5
+    consumer_group: str | None = Field(
+        default=None,
+        description="Kafka consumer group and inbox name (default: the service name).",
+    )
     consumer_max_records: int = Field(
         default=100,
         description="Messages per consumer transaction; each may carry up to 512 KB of records.",

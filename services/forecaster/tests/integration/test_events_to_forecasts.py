@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -74,7 +75,7 @@ def _meta(seq: int = 1, sync_id: uuid.UUID | None = None) -> dict[str, Any]:
     }
 
 
-async def _seed(bus: Any, tenant: uuid.UUID) -> None:
+async def _seed(bus: Any, tenant: uuid.UUID, runtime: Any = None) -> None:
     env = TENANTS.envelope(
         TenantCreated(
             tenant_id=tenant, name="A", time_zone=TZ, base_currency="NZD", primary_source="katana"
@@ -119,6 +120,8 @@ async def _seed(bus: Any, tenant: uuid.UUID) -> None:
         ],
     )
     await bus.send(LOCATIONS, LOCATIONS.envelope(locs, tenant_id=tenant, producer="test"))
+    if runtime is not None:
+        await _wait_for_locations(runtime, tenant, 2)
     moves = StockMovementsChanged(
         **_meta(),
         records=[
@@ -169,6 +172,26 @@ async def _seed(bus: Any, tenant: uuid.UUID) -> None:
     await bus.send(SALES_LINES, SALES_LINES.envelope(done, tenant_id=tenant, producer="test"))
 
 
+async def _wait_for_locations(runtime: Any, tenant: uuid.UUID, count: int) -> None:
+    """Topics are not ordered against each other: make sure the roll-up is known before
+    sales arrive, as it is in a real sync (locations are read before orders)."""
+    from sqlalchemy import func, select
+
+    from forecaster.adapters.orm import location
+
+    for _ in range(300):
+        async with runtime.uow() as uow:
+            found = (
+                await uow.session.execute(
+                    select(func.count()).select_from(location).where(location.c.tenant_id == tenant)
+                )
+            ).scalar_one()
+        if found >= count:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the forecaster never stored the locations")
+
+
 def _forecasts(events: list[Any]) -> dict[tuple[str, str], Any]:
     out = {}
     for e in events:
@@ -194,9 +217,9 @@ async def test_sales_events_become_published_forecasts_with_explanations(
     settings_factory: Any, bus: Any, mint_token: Any
 ) -> None:
     tenant, other = uuid.uuid4(), uuid.uuid4()
-    async with running_service(settings_factory(recompute_quiet_s=30.0)) as (url, _runtime):
+    async with running_service(settings_factory(recompute_quiet_s=30.0)) as (url, runtime):
         await bus.start()
-        await _seed(bus, tenant)
+        await _seed(bus, tenant, runtime)
         # "settings" when the tenant (time zone) arrives after the sales sync completed
         events = await bus.collect(tenant, lambda ev: bool(_first_runs(ev)))
         run = _first_runs(events)[0].payload
