@@ -242,6 +242,11 @@ def _dev_tenant(env: dict[str, str]) -> None:
         return
     info = json.loads(result.stdout.strip().splitlines()[-1])
     print(f"  dev tenant {info['tenant_id']} ({info['name']})")
+    if info.get("admin_email"):
+        print(
+            f"  sign in as {info['admin_email']} / {info['admin_password']} "
+            "(shown once, when the tenant is created)"
+        )
     print(f"  internal token (admin, 12 h): {info['token']}\n", flush=True)
 
 
