@@ -71,6 +71,7 @@ async def test_tenant_event_crosses_services_once_and_http_is_token_scoped(
             await asyncio.sleep(0.1)
         assert response is not None and response.status_code == 200, response.text
         assert response.json()["name"] == "Cross Co"
+        assert response.headers["server-timing"].startswith("app;dur=")
         assert response.json()["time_zone"] == "Europe/Tallinn"
 
         runtime = planner.state.runtime

@@ -14,7 +14,8 @@ HEADER = b"x-correlation-id"
 
 
 class CorrelationAndMetricsMiddleware:
-    """Reads or mints ``X-Correlation-ID``, echoes it, and records request metrics."""
+    """Reads or mints ``X-Correlation-ID``, echoes it, records request metrics and answers
+    ``Server-Timing: app;dur=<ms>`` (time spent in the service until the response starts)."""
 
     def __init__(self, app: ASGIApp, metrics: KitMetrics) -> None:
         self.app = app
@@ -35,6 +36,8 @@ class CorrelationAndMetricsMiddleware:
                 status["code"] = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((HEADER, cid.encode()))
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                headers.append((b"server-timing", f"app;dur={elapsed_ms:.2f}".encode()))
                 message["headers"] = headers
             await send(message)
 
