@@ -29,6 +29,8 @@ WEEK, MONTH = 7, 28
 SLOW_ADI_WEEKS = 3.0
 SLOW_MEAN_PER_WEEK = 0.5
 DEFAULT_BACKTEST_DAYS = 35
+WEEK_QUANTILE_WEEKS = 13
+WEEK_QUANTILE_LEVELS: tuple[float, ...] = (0.1, 0.5, 0.9)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ class PanelForecast:
     trend: float64 (n,) units/day per day; alpha, k_cum, k_step: float64 (n,).
     outlier_mask: bool (n, T) capped days; censored_days, history_days: int (n,);
     adi, cv2: float64 (n,) on weekly buckets.
+    week_quantiles: float64 (n, 13, 3) quantiles (``WEEK_QUANTILE_LEVELS`` 0.1, 0.5, 0.9)
+    of demand in each of the next 13 weeks (days 7k+1..7k+7) from the per-period
+    calibrated variance (4-week buckets: variance split by the week's share of the bucket).
     """
 
     as_of: date
@@ -74,6 +79,7 @@ class PanelForecast:
     history_days: IP
     adi: F64
     cv2: F64
+    week_quantiles: F64
 
 
 def _calendar_weeks(sidx: F64, m: int, length: int, n_buckets: int, as_of: date) -> F64:
@@ -131,6 +137,7 @@ def forecast_panel(
     hz = np.asarray(QUANTILE_HORIZONS_DAYS)
     mean_daily = np.zeros((n, HORIZON_DAYS))
     cq = np.zeros((n, hz.size, nl))
+    wq = np.zeros((n, WEEK_QUANTILE_WEEKS, len(WEEK_QUANTILE_LEVELS)))
     nc = len(CANDIDATES)
     res: dict[str, Any] = {
         "model_index": np.zeros(n, np.intp),
@@ -168,6 +175,7 @@ def forecast_panel(
         md = f.mean[:, np.arange(HORIZON_DAYS) // length] / length * prof[rows][:, fut_wd]
         mean_daily[rows] = md
         cq[rows] = _cum_quantiles(f, md, hz, length, cls[rows])
+        wq[rows] = _week_quantiles(f, md, length, cls[rows])
         for key in res:
             val = getattr(f, key) if key != "trend" else f.trend / length / length
             res[key][rows] = val
@@ -193,6 +201,7 @@ def forecast_panel(
         history_days=known.sum(axis=1).astype(np.intp),
         adi=adi,
         cv2=cv2,
+        week_quantiles=wq,
         **res,
     )
 
@@ -207,6 +216,19 @@ def _cum_quantiles(
     q = quantiles(mu, var, discrete, np.asarray(QUANTILE_LEVELS))
     q[cls == cl.DISCONTINUED] = 0.0
     return np.maximum.accumulate(q, axis=1)
+
+
+def _week_quantiles(f: PeriodicForecast, md: F64, length: int, cls: NDArray[np.int8]) -> F64:
+    """float64 (n, W, 3) quantiles of each of the next W weeks' demand."""
+    nw = WEEK_QUANTILE_WEEKS
+    mu = md[:, : nw * WEEK].reshape(md.shape[0], nw, WEEK).sum(axis=2)
+    bucket_of_week = np.arange(nw) * WEEK // length
+    share = mu / np.maximum(f.mean[:, bucket_of_week], 1e-12)
+    var = f.step_variance()[:, bucket_of_week] * np.clip(share, 0.0, 1.0)
+    discrete = np.isin(cls, (cl.INTERMITTENT, cl.LUMPY, cl.NEW, cl.DEAD))
+    q = quantiles(mu, var, discrete, np.asarray(WEEK_QUANTILE_LEVELS))
+    q[cls == cl.DISCONTINUED] = 0.0
+    return q
 
 
 def explain(panel: PanelForecast, i: int) -> dict[str, Any]:
