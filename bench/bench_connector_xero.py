@@ -220,7 +220,7 @@ def report(
     print(f"connector_xero.calls_per_min: {rate:.1f} (allowed {ALLOWED}, target >= {TARGET})")
     print(
         f"connector_xero.load_calls_per_min: {load_rate:.1f} over {load_text} of the full load"
-        " (latency-bound: the sandbox serves one 1,000-invoice page at a time)"
+        " (pages of up to 1,000 records, paced by the rate budget)"
     )
     print(f"connector_xero.http_429: {stats['rate_limited_total']}")
     print(

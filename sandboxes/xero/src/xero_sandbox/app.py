@@ -13,6 +13,7 @@ from xero_sandbox.clock import SandboxClock
 from xero_sandbox.config import SandboxConfig
 from xero_sandbox.errors import ApiError
 from xero_sandbox.gate import ApiGate
+from xero_sandbox.index import CacheGuard, warm
 from xero_sandbox.limits import RateLimiter
 from xero_sandbox.oauth import IdentityState
 from xero_sandbox.runtime import Sandbox
@@ -27,6 +28,7 @@ def build_sandbox(config: SandboxConfig, clock: SandboxClock | None = None) -> S
     history_end = None
     for spec in config.organisations:
         org, now = seed_org(spec)
+        warm(org)
         orgs[org.tenant_id] = org
         history_end = now if history_end is None else max(history_end, now)
     if clock is None:
@@ -67,6 +69,7 @@ def create_app(config: SandboxConfig, *, clock: SandboxClock | None = None) -> F
     app = FastAPI(title="Xero sandbox", version="0.1.0", lifespan=lifespan)
     app.state.sandbox = sandbox
     app.add_middleware(ApiGate)
+    app.add_middleware(CacheGuard)
     app.add_exception_handler(ApiError, _api_error)
     for module in (identity_routes, accounting_routes, po_routes, admin, admin_data):
         app.include_router(module.router)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from xero_sandbox.errors import ApiError, api_exception, problem
+from xero_sandbox.index import index_of, indexed_select
 from xero_sandbox.msdates import ms_date_plain, parse_if_modified_since
 from xero_sandbox.query import Predicate, QueryError, compile_where, sort_records
 from xero_sandbox.runtime import sandbox_of
@@ -89,29 +91,65 @@ def param(request: Request, name: str) -> str | None:
     return None
 
 
+_PAGING_PARAMS = {"page", "pagesize", "unitdp", "summaryonly"}
+
+
 def select(
     request: Request,
     collection: str,
     filters: list[Predicate],
     use_where: bool = True,
 ) -> list[Record]:
-    """Apply If-Modified-Since, ``where``, extra filters and ``order`` to a collection."""
-    records: list[Record] = list(org_of(request).collections[collection].values())
+    """Apply If-Modified-Since, ``where``, extra filters and ``order`` to a collection.
+
+    GETs go through the organisation's indexes (``xero_sandbox.index``); the answer is
+    the same as the plain filter-then-sort below, which remains the fallback.
+    """
+    org = org_of(request)
     since = request.headers.get("if-modified-since")
     try:
-        if since:
-            instant = parse_if_modified_since(since)
-            records = [r for r in records if r["UpdatedDateUTC"] > instant]
+        instant = parse_if_modified_since(since) if since else None
         where = param(request, "where")
-        if use_where and where and where.strip():
-            predicate = compile_where(where)
-            filters = [predicate, *filters]
-        records = [r for r in records if all(f(r) for f in filters)]
+        if not (use_where and where and where.strip()):
+            where = None
+        if where is not None:
+            filters = [compile_where(where), *filters]
         order = param(request, "order")
-        if order and order.strip():
-            records = sort_records(records, order)
+        order = order if order and order.strip() else None
+        if request.method == "GET":
+            key = (
+                collection,
+                use_where,
+                since,
+                *(
+                    kv
+                    for kv in request.query_params.multi_items()
+                    if kv[0].lower() not in _PAGING_PARAMS
+                ),
+            )
+            index = index_of(org, collection)
+            found = indexed_select(index, key, instant, where, filters, order)
+            if found is not None:
+                return found
+        return plain_select(org, collection, instant, filters, order)
     except (QueryError, ValueError, TypeError) as exc:
         raise ApiError(api_exception(str(exc), 16, "QueryParseException")) from exc
+
+
+def plain_select(
+    org: Org,
+    collection: str,
+    instant: datetime | None,
+    filters: list[Predicate],
+    order: str | None,
+) -> list[Record]:
+    """The unindexed listing: filter every record, then sort."""
+    records: list[Record] = list(org.collections[collection].values())
+    if instant is not None:
+        records = [r for r in records if r["UpdatedDateUTC"] > instant]
+    records = [r for r in records if all(f(r) for f in filters)]
+    if order is not None:
+        records = sort_records(records, order)
     return records
 
 

@@ -68,6 +68,11 @@ def _norm(value: Any) -> Any:
     return value
 
 
+def normalise(value: Any) -> Any:
+    """A value as ``where`` compares it (dates as UTC instants, strings casefolded)."""
+    return _norm(value)
+
+
 def _compare(op: str, left: Any, right: Any) -> bool:
     a, b = _norm(left), _norm(right)
     if op == "==":
@@ -252,3 +257,45 @@ def sort_records(records: list[dict[str, Any]], order: str) -> list[dict[str, An
         except TypeError as exc:
             raise QueryError(f"cannot order by {clause[0]}") from exc
     return result
+
+
+_KEYWORDS = {"TRUE", "FALSE", "NULL", "DATETIME", "DATETIMEOFFSET", "GUID", "AND", "OR", "NOT"}
+_CALLABLE = {"DATETIME", "DATETIMEOFFSET", "GUID", "CONTAINS", "STARTSWITH", "ENDSWITH"}
+_COMPARISONS = ("==", "!=", ">", ">=", "<", "<=")
+
+
+def simple_conjuncts(text: str) -> list[tuple[str, str, Any]]:
+    """``(field, op, normalised literal)`` terms every match of ``text`` must satisfy.
+
+    Only for a plain conjunction (no OR, NOT or grouping parentheses); each returned
+    term is a top-level ``Field op literal`` comparison, so it is a necessary condition
+    and may be used to narrow candidates before the full predicate runs.
+    """
+    tokens = _tokenize(text)
+    for i, (kind, value) in enumerate(tokens):
+        if kind == "op" and value in ("||", "!"):
+            return []
+        if kind == "id" and value.upper() in ("OR", "NOT"):
+            return []
+        if value == "(" and (i == 0 or tokens[i - 1][1].upper() not in _CALLABLE):
+            return []
+    parts: list[list[tuple[str, str]]] = [[]]
+    for kind, value in tokens:
+        if value in ("&&",) or (kind == "id" and value.upper() == "AND"):
+            parts.append([])
+        else:
+            parts[-1].append((kind, value))
+    terms: list[tuple[str, str, Any]] = []
+    for part in parts:
+        if len(part) < 3 or part[0][0] != "id" or part[0][1].upper() in _KEYWORDS:
+            continue
+        if part[1][1] not in _COMPARISONS:
+            continue
+        if part[2][0] == "id" and part[2][1].upper() not in ("DATETIME", "DATETIMEOFFSET"):
+            continue
+        parser = _Parser.__new__(_Parser)
+        parser.tokens, parser.pos = part[2:], 0
+        literal = parser.operand()
+        if parser.pos == len(parser.tokens):
+            terms.append((part[0][1], part[1][1], _norm(literal({}))))
+    return terms

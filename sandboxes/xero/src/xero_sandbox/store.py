@@ -42,6 +42,8 @@ class Org:
         default_factory=lambda: {name: {} for name in COLLECTIONS}
     )
     next_po_number: int = 1
+    version: int = 0
+    indexes: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -51,7 +53,13 @@ class Org:
     def add(self, collection: str, record: Record) -> Record:
         """Insert or replace a record by its id."""
         self.collections[collection][record[COLLECTIONS[collection]]] = record
+        self.touch()
         return record
+
+    def touch(self) -> None:
+        """Drop list indexes and render caches after records changed in place."""
+        self.version += 1
+        self.indexes.clear()
 
     def find(self, collection: str, key: str) -> Record | None:
         """Find by id (case-insensitive GUID) or by number/code."""
