@@ -99,16 +99,13 @@ def _stop_children(children: dict[str, subprocess.Popen[bytes]]) -> None:
     for child in children.values():
         if child.poll() is None:
             child.send_signal(signal.SIGTERM)
-    started = time.monotonic()
-    deadline = started + 25
+    deadline = time.monotonic() + 25
     for name, child in children.items():
         try:
             child.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             print(f"  {name} did not stop in time; killing", flush=True)
             child.kill()
-        if os.environ.get("RESTOCK_STACK_DEBUG"):
-            print(f"  {name} stopped after {time.monotonic() - started:.1f}s", flush=True)
 
 
 def up(args: argparse.Namespace) -> int:

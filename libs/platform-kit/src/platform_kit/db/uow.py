@@ -17,7 +17,6 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Protocol
 
-from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -140,4 +139,4 @@ def uow_factory(db: Database) -> Callable[[], UnitOfWork]:
     return lambda: UnitOfWork(db)
 
 
-__all__ = ["Publishable", "UnitOfWork", "insert", "uow_factory"]
+__all__ = ["Publishable", "UnitOfWork", "uow_factory"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -185,7 +186,7 @@ class SyncTracker:
             .values(
                 expected_batches=batch_count,
                 status="complete" if not missing else "incomplete",
-                completed_at=_now(),
+                completed_at=datetime.now(UTC),
             )
         )
         return Completion(not missing, missing, deletions)
@@ -201,9 +202,3 @@ class SyncTracker:
     @staticmethod
     def _where(table: Any, key: dict[str, Any]) -> list[Any]:
         return [table.c[name] == value for name, value in key.items()]
-
-
-def _now() -> Any:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)

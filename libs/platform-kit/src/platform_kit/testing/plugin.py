@@ -1,7 +1,7 @@
 """pytest plugin (loaded from the root config): infrastructure and token fixtures.
 
 Session fixtures ``pg_url`` and ``kafka_bootstrap`` give the shared server and broker;
-``fresh_db_url`` makes an empty database per test; ``private_postgres`` and
+``unique_name`` names a fresh database per test; ``private_postgres`` and
 ``private_broker`` give a test its own instances to break. ``internal_keys`` and
 ``mint_token`` sign internal tokens the way api-gateway does.
 """
