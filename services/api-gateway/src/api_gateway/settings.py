@@ -53,3 +53,34 @@ class Settings(ServiceSettings):
     external_audience: str | None = Field(
         default=None, description="Expected ``aud`` of external tokens (default api_audience)."
     )
+
+    connector_katana_url: str = "http://127.0.0.1:8001"
+    connector_xero_url: str = "http://127.0.0.1:8002"
+    forecaster_url: str = "http://127.0.0.1:8003"
+    planner_url: str = "http://127.0.0.1:8004"
+    po_gateway_url: str = "http://127.0.0.1:8005"
+    upstream_timeout_s: float = Field(default=30.0, description="Per forwarded call.")
+    upstream_connect_timeout_s: float = 3.0
+    upstream_max_connections: int = 100
+
+    rate_client_per_s: float = Field(
+        default=20.0, description="Sustained requests per second per client (token bucket)."
+    )
+    rate_client_burst: float = 200.0
+    rate_tenant_per_s: float = Field(
+        default=60.0, description="Sustained requests per second per tenant, all clients."
+    )
+    rate_tenant_burst: float = 600.0
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, description="Larger bodies get 413.")
+    cors_origins: list[str] = Field(
+        default_factory=lambda: ["http://127.0.0.1:5173", "http://localhost:5173"],
+        description="Origins allowed to call the API from a browser (JSON list).",
+    )
+    web_dist: Path | None = Field(
+        default=None,
+        description="Built web app served at / (default <repo>/web/dist when it exists).",
+    )
+
+    def upstream_url(self, service: str) -> str:
+        """Base URL of an upstream service by its name (``connector-katana`` …)."""
+        return str(getattr(self, service.replace("-", "_") + "_url")).rstrip("/")
