@@ -59,6 +59,8 @@ class ServiceSpec:
     tenancy: bool = True
     secret_columns: Sequence[tuple[str, str, str]] = ()
     """(table, encrypted column, AAD column) triples that key rotation re-wraps."""
+    configure_app: Callable[[FastAPI], None] | None = None
+    """Called last in ``create_app`` (middleware, catch-all routes); api-gateway uses it."""
 
 
 @dataclass
@@ -274,6 +276,8 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         app.include_router(tenant_router)
     for router in spec.routers:
         app.include_router(router)
+    if spec.configure_app is not None:
+        spec.configure_app(app)
     return app
 
 
