@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     String,
@@ -200,3 +201,16 @@ audit_event = Table(
     Column("detail", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=_now),
 )
+
+rate_bucket = Table(
+    "rate_bucket",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("tenant_id", UUID(as_uuid=True), nullable=True, index=True),
+    Column("tokens", Float, nullable=False),
+    Column("rate", Float, nullable=False),
+    Column("burst", Float, nullable=False),
+    Column("allowed", Boolean, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=_now),
+)
+"""Token buckets of the API rate limits (per client and per tenant), shared by replicas."""

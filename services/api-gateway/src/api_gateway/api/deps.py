@@ -10,7 +10,7 @@ from api_gateway.api.errors import to_problem
 from api_gateway.domain.errors import IdentityError
 from api_gateway.domain.model import Identity
 from api_gateway.handlers.context import IdentityContext, identity_of
-from api_gateway.handlers.tokens import authenticate
+from api_gateway.handlers.gateway import admit
 from platform_kit.http.problems import Problem
 from platform_kit.service import get_runtime
 
@@ -22,8 +22,9 @@ def context_of(request: Request) -> IdentityContext:
 ContextDep = Annotated[IdentityContext, Depends(context_of)]
 
 
-async def current_identity(request: Request) -> Identity:
-    """401 unless a valid bearer credential is presented."""
+async def authenticated(request: Request) -> Identity:
+    """401 unless a valid bearer credential is presented, 429 past the caller's rate
+    limits; the identity is kept on the request (the audit reads it)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Problem(
@@ -32,12 +33,17 @@ async def current_identity(request: Request) -> Identity:
             "missing bearer token",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    runtime = get_runtime(request)
     try:
-        async with runtime.uow() as uow:
-            return await authenticate(uow, identity_of(runtime), token.strip())
+        identity = await admit(get_runtime(request), token.strip())
     except IdentityError as exc:
         raise to_problem(exc) from exc
+    request.state.identity = identity
+    return identity
+
+
+async def current_identity(request: Request) -> Identity:
+    """Dependency form of :func:`authenticated`."""
+    return await authenticated(request)
 
 
 def require_role(role: str) -> Any:
