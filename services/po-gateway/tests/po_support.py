@@ -60,11 +60,14 @@ def planner_app(pg_url: str, keys_dir: Path, db: str) -> Any:
     return create_app(planner_spec(PlannerSettings.model_validate(values)))
 
 
-def gateway_app(pg_url: str, kafka: str, keys_dir: Path, db: str, planner_url: str) -> Any:
+def gateway_app(
+    pg_url: str, kafka: str, keys_dir: Path, db: str, planner_url: str, **overrides: Any
+) -> Any:
     values = {
         **_common(pg_url, keys_dir, db),
         "KAFKA_BOOTSTRAP_SERVERS": kafka,
         "planner_url": planner_url,
+        **overrides,
     }
     return create_app(build_spec(Settings.model_validate(values)))
 
@@ -274,21 +277,23 @@ async def running(
     tenant: uuid.UUID,
     token: str,
     sc: Scenario | None = None,
+    **gateway: Any,
 ) -> AsyncIterator[tuple[Any, httpx.AsyncClient, Bus]]:
-    """Planner (seeded, planned) and po-gateway served; yields (gateway app, client, bus)."""
+    """Planner (seeded, planned) and po-gateway (settings ``gateway``) served; yields
+    (gateway app, client, bus)."""
     sc = sc or Scenario()
     planner = planner_app(pg_url, keys_dir, f"{name}_pl")
     async with serve_app(planner) as planner_url, httpx.AsyncClient(base_url=planner_url) as ph:
         await seed_planner(planner.state.runtime, tenant, sc)
         await wait_plan(ph, token)
-        gateway = gateway_app(pg_url, kafka, keys_dir, f"{name}_po", planner_url)
+        app = gateway_app(pg_url, kafka, keys_dir, f"{name}_po", planner_url, **gateway)
         bus = Bus(kafka)
         await bus.producer.start()
         await bus.consumer.start()
         try:
-            async with serve_app(gateway) as url, httpx.AsyncClient(base_url=url) as http:
-                await provision(gateway.state.runtime, tenant, sc.tenant)
-                yield gateway, http, bus
+            async with serve_app(app) as url, httpx.AsyncClient(base_url=url) as http:
+                await provision(app.state.runtime, tenant, sc.tenant)
+                yield app, http, bus
         finally:
             await bus.producer.stop()
             await bus.consumer.stop()

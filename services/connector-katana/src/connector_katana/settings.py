@@ -49,3 +49,9 @@ class Settings(ServiceSettings):
 
     po_worker_poll_s: float = 0.5
     po_max_post_attempts: int = 4
+    po_lease_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="How long a PO worker holds a submission; a replica that died is taken "
+        "over after this.",
+    )

@@ -6,12 +6,14 @@ from platform_kit.db.migrations import migrations_path
 from platform_kit.service import ServiceSpec, create_app
 from po_gateway.adapters.orm import metadata
 from po_gateway.api import actions, orders
+from po_gateway.background import sending_sweep
 from po_gateway.consumers import subscriptions
 from po_gateway.settings import Settings
 
 
 def build_spec(settings: Settings | None = None) -> ServiceSpec:
-    """po-gateway: draft/approval/send routes and the result, connection and FX consumers."""
+    """po-gateway: draft/approval/send routes, the result, connection and FX consumers and
+    the sending sweep."""
     return ServiceSpec(
         name="po-gateway",
         settings=settings or Settings(),
@@ -19,6 +21,7 @@ def build_spec(settings: Settings | None = None) -> ServiceSpec:
         migrations=migrations_path(__file__),
         routers=(orders.router, actions.router),
         subscriptions=subscriptions,
+        background=(sending_sweep,),
         description="Purchase-order drafts, approval and exactly-once sending to Katana and Xero.",
     )
 

@@ -90,13 +90,14 @@ async def claim_submission(deps: Deps) -> Any:
             await uow.session.execute(
                 text(
                     "update po_submission "
-                    "set lease_until = clock_timestamp() + interval '120 seconds' "
+                    "set lease_until = clock_timestamp() + make_interval(secs => :lease) "
                     "where (submission_id, attempt) = (select submission_id, attempt "
                     "from po_submission "
                     "where status in ('pending', 'posting') and (lease_until is null "
                     "or lease_until < clock_timestamp()) order by created_at limit 1 "
                     "for update skip locked) returning submission_id, attempt"
-                )
+                ),
+                {"lease": deps.settings.po_lease_s},
             )
         ).first()
         await uow.commit()

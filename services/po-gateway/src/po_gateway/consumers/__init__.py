@@ -18,17 +18,25 @@ def subscriptions(runtime: Runtime) -> Sequence[Subscription]:
     clock = runtime.clock
     metrics = runtime.metrics.family(PoMetrics)
 
+    def observe(uow: UnitOfWork, source: str, outcome: str, latency: float | None) -> None:
+        """After commit: count the result; a result that ended the send observes its latency."""
+
+        def record() -> None:
+            metrics.submissions.labels(source, outcome).inc()
+            if latency is not None:
+                metrics.latency.labels(source).observe(latency)
+
+        uow.after_commit.append(record)
+
     async def submitted(env: Any, uow: UnitOfWork) -> None:
-        await sending.apply_submitted(uow, clock, env.tenant_id, env.event_id, env.payload)
-        uow.after_commit.append(
-            lambda: metrics.submissions.labels(env.payload.source, "succeeded").inc()
+        latency = await sending.apply_submitted(
+            uow, clock, env.tenant_id, env.event_id, env.payload
         )
+        observe(uow, env.payload.source, "succeeded", latency)
 
     async def failed(env: Any, uow: UnitOfWork) -> None:
-        await sending.apply_failed(uow, clock, env.tenant_id, env.event_id, env.payload)
-        uow.after_commit.append(
-            lambda: metrics.submissions.labels(env.payload.source, "failed").inc()
-        )
+        latency = await sending.apply_failed(uow, clock, env.tenant_id, env.event_id, env.payload)
+        observe(uow, env.payload.source, "failed", latency)
 
     async def established(env: Any, uow: UnitOfWork) -> None:
         await ingest.connection_established(uow, env.tenant_id, env.payload, env.occurred_at)

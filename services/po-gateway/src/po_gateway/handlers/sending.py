@@ -189,6 +189,33 @@ async def _send(
     status = PoStatus(draft["status"])
     action = Action.RETRY if status is PoStatus.FAILED else Action.SEND
     target = next_status(status, action, retryable=draft["failure_retryable"])
+    await request_attempt(
+        uow,
+        clock,
+        tenant_id,
+        user_id,
+        draft,
+        target,
+        action.value if action is Action.RETRY else "sent",
+        by_user=True,
+    )
+
+
+async def request_attempt(
+    uow: UnitOfWork,
+    clock: Clock,
+    tenant_id: uuid.UUID,
+    actor: str,
+    draft: RowMapping,
+    target: PoStatus,
+    audit_action: str,
+    *,
+    by_user: bool,
+) -> int:
+    """Publish the next attempt of the draft's one submission (same submission id and
+    order number, so the connector finds a PO an earlier attempt created), with its
+    attempt and audit rows; returns the attempt number. ``by_user`` records the actor
+    and time as the order's sender (the sweep's re-requests do not)."""
     connection_id, source = await _connection(uow, tenant_id, draft)
     lines = await repo.lines_of(uow.session, [draft["draft_id"]])
     attempt = int(draft["attempt"]) + 1
@@ -199,6 +226,7 @@ async def _send(
         payload, tenant_id=tenant_id, producer=PRODUCER, event_id=event_id, occurred_at=now
     )
     uow.publish(envelope, PO_SUBMISSION_REQUESTS.name)
+    sender = {"sent_by": actor, "sent_at": now, "updated_by": actor} if by_user else {}
     await repo.update_draft(
         uow.session,
         draft["draft_id"],
@@ -207,14 +235,12 @@ async def _send(
             "attempt": attempt,
             "source": source,
             "connection_id": connection_id,
-            "sent_by": user_id,
-            "sent_at": now,
             "failure_reason": None,
             "failure_message": None,
             "failure_retryable": None,
             "failure_details": None,
-            "updated_by": user_id,
             "updated_at": now,
+            **sender,
         },
     )
     await repo.insert_attempt(
@@ -227,20 +253,13 @@ async def _send(
             "request_event_id": event_id,
             "source": source,
             "connection_id": connection_id,
-            "requested_by": user_id,
+            "requested_by": actor,
             "requested_at": now,
         },
     )
     details = {"attempt": attempt, "source": source, "order_number": draft["order_number"]}
-    await repo.audit(
-        uow.session,
-        tenant_id,
-        draft["draft_id"],
-        action.value if action is Action.RETRY else "sent",
-        user_id,
-        now,
-        details,
-    )
+    await repo.audit(uow.session, tenant_id, draft["draft_id"], audit_action, actor, now, details)
+    return attempt
 
 
 async def apply_submitted(
@@ -249,12 +268,15 @@ async def apply_submitted(
     tenant_id: uuid.UUID,
     event_id: uuid.UUID,
     payload: PurchaseOrderSubmitted,
-) -> None:
-    """The provider has the PO: mark it sent once; a replay or late duplicate is a no-op."""
+) -> float | None:
+    """The provider has the PO: mark it sent once; a replay or late duplicate is a no-op.
+
+    Returns the seconds from the send request to this result when the order became sent
+    (for ``restock_po_submission_latency_seconds``), else None."""
     draft = await repo.draft_by_submission(uow.session, tenant_id, payload.submission_id)
     if draft is None:
         log.warning("result for unknown submission %s ignored", payload.submission_id)
-        return
+        return None
     actor = f"connector-{payload.source}"
     await repo.complete_attempt(
         uow.session,
@@ -274,7 +296,7 @@ async def apply_submitted(
                 clock.now(),
                 {"provider_po_id": payload.provider_po_id, "attempt": payload.attempt},
             )
-        return
+        return None
     next_status(status, Action.SUBMITTED)
     await repo.update_draft(
         uow.session,
@@ -307,6 +329,7 @@ async def apply_submitted(
             "previous_status": status.value,
         },
     )
+    return latency_s(clock, draft)
 
 
 async def apply_failed(
@@ -315,13 +338,13 @@ async def apply_failed(
     tenant_id: uuid.UUID,
     event_id: uuid.UUID,
     payload: PurchaseOrderSubmissionFailed,
-) -> None:
+) -> float | None:
     """The connector could not create the PO: fail the current attempt (stale ones are kept
-    on their attempt row only)."""
+    on their attempt row only). Returns the latency when the order became failed."""
     draft = await repo.draft_by_submission(uow.session, tenant_id, payload.submission_id)
     if draft is None:
         log.warning("result for unknown submission %s ignored", payload.submission_id)
-        return
+        return None
     await repo.complete_attempt(
         uow.session,
         draft["draft_id"],
@@ -335,7 +358,7 @@ async def apply_failed(
         },
     )
     if draft["status"] != PoStatus.SENDING.value or payload.attempt != draft["attempt"]:
-        return
+        return None
     await repo.update_draft(
         uow.session,
         draft["draft_id"],
@@ -360,3 +383,10 @@ async def apply_failed(
         clock.now(),
         {"attempt": payload.attempt, "reason": payload.reason_code, "retryable": payload.retryable},
     )
+    return latency_s(clock, draft)
+
+
+def latency_s(clock: Clock, draft: RowMapping) -> float | None:
+    """Seconds from the user's send (or approve-and-send) request to now."""
+    sent_at = draft["sent_at"]
+    return None if sent_at is None else max(0.0, (clock.now() - sent_at).total_seconds())
