@@ -50,6 +50,31 @@ def test_new_dead_discontinued() -> None:
     assert cls.tolist() == [cl.NEW, cl.DEAD, cl.DISCONTINUED]
 
 
+def test_trailing_zero_run_skips_unknown_periods() -> None:
+    y = np.array([[3.0, 0.0, np.nan, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 2.0], [0.0, np.nan, 0, 0, 0]])
+    assert cl.trailing_zero_run(y).tolist() == [3, 0, 4]
+
+
+def test_obsolete_threshold_scales_with_adi() -> None:
+    # dead_periods 12: a series selling every period is obsolete after 6 empty periods
+    # (max(12 / 2, 3 * ADI)); one selling every 3rd period (ADI ~3) needs 9; never more than 12.
+    rows = [
+        np.r_[np.ones(30), np.zeros(6)],
+        np.r_[np.ones(30), np.zeros(5)],
+        np.r_[np.tile([1.0, 0.0, 0.0], 10), np.zeros(8)],
+        np.r_[np.tile([1.0, 0.0, 0.0], 10), np.zeros(10)],
+        np.r_[np.tile([1.0] + [0.0] * 9, 3), np.zeros(12)],
+    ]
+    width = max(r.size for r in rows)
+    y = np.vstack([np.r_[np.full(width - r.size, np.nan), r] for r in rows])
+    cls = cl.classify(y, min_periods=8, dead_periods=12)
+    assert cls[0] == cl.DEAD
+    assert cls[1] == cl.SMOOTH
+    assert cls[2] in (cl.INTERMITTENT, cl.LUMPY)
+    assert cls[3] == cl.DEAD
+    assert cls[4] == cl.DEAD
+
+
 def test_mask_unknown_censoring_first_sale_and_negatives() -> None:
     y = np.array([[1.0, -2.0, 3.0, 0.0]])
     out = mask_unknown(y, np.array([[False, False, False, True]]), np.array([1]))

@@ -53,6 +53,20 @@ def test_intermittent_series_get_intermittent_candidates_only() -> None:
     }
 
 
+def test_obsolete_series_choose_zero_or_decay_by_backtest() -> None:
+    # Stopped selling 30 periods ago: the backtest windows are empty, zero wins and the
+    # forecast and every quantile are 0. Stopped 14 periods ago after a spike in the
+    # window of the oldest origin: still dead, both candidates scored.
+    stopped = np.r_[np.full(50, 4.0), np.zeros(30)]
+    f = forecast_periodic(stopped[None, :], horizon=6, season_length=52, backtest_h=4)
+    assert f.demand_class[0] == cl.DEAD
+    assert _chosen(f, 0) == "zero"
+    assert f.candidate_errors[0, f.model_names.index("zero")] == 0.0
+    assert np.isfinite(f.candidate_errors[0, f.model_names.index("tsb")])
+    assert f.mean[0].tolist() == [0.0] * 6
+    assert f.period_quantiles(np.array([0.5, 0.9, 0.99]))[0].max() == 0.0
+
+
 def test_period_quantile_coverage_on_known_normal() -> None:
     rng = np.random.default_rng(5)
     y = rng.normal(100, 10, (300, 72))

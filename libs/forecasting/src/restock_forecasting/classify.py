@@ -20,6 +20,7 @@ CLASS_NAMES: tuple[str, ...] = (
 )
 ADI_CUTOFF = 1.32
 CV2_CUTOFF = 0.49
+OBSOLETE_ADI_MULTIPLE = 3.0
 
 
 def adi_cv2(y: F64) -> tuple[F64, F64]:
@@ -40,19 +41,31 @@ def adi_cv2(y: F64) -> tuple[F64, F64]:
     return adi, cv2
 
 
+def trailing_zero_run(y: F64) -> NDArray[np.intp]:
+    """int (n,): known periods without demand since the last period with demand
+    (unknown periods are skipped; all known periods when there never was demand)."""
+    ok = ~np.isnan(y)
+    pos = ok & (np.where(ok, y, 0.0) > 0)
+    after_last = np.cumsum(pos[:, ::-1], axis=1)[:, ::-1] == 0
+    return (ok & after_last).sum(axis=1).astype(np.intp)
+
+
 def classify(
     y: F64,
     *,
     min_periods: int,
     dead_periods: int,
     discontinued: NDArray[np.bool_] | None = None,
+    obsolete_adi_multiple: float = OBSOLETE_ADI_MULTIPLE,
 ) -> I8:
     """Demand class per series: int8 (n,) indexing :data:`CLASS_NAMES`.
 
     y: float64 (n, P) period demand (NaN unknown). ``new``: fewer than ``min_periods``
-    known periods. ``dead``: no demand in the last ``dead_periods`` known periods (and
-    enough history). Otherwise the Syntetos-Boylan quadrant with ADI 1.32 / CV^2 0.49.
-    ``discontinued`` (caller flag) wins over everything.
+    known periods. ``dead`` (obsolete): the trailing run of known periods without demand
+    is at least ``min(dead_periods, max(dead_periods / 2, obsolete_adi_multiple * ADI))``
+    (and there is enough history): a run that long is unlikely (< ~5%) for a series that
+    still sells at its historical interval ADI. Otherwise the Syntetos-Boylan quadrant
+    with ADI 1.32 / CV^2 0.49. ``discontinued`` (caller flag) wins over everything.
     """
     ok = ~np.isnan(y)
     n_known = ok.sum(axis=1)
@@ -62,9 +75,12 @@ def classify(
         np.where(cv2 < CV2_CUTOFF, SMOOTH, ERRATIC),
         np.where(cv2 < CV2_CUTOFF, INTERMITTENT, LUMPY),
     ).astype(np.int8)
-    recent = ok & (np.cumsum(ok[:, ::-1], axis=1)[:, ::-1] <= dead_periods)
-    recent_sales = np.where(recent, np.where(ok, y, 0.0), 0.0).sum(axis=1)
-    cls[(n_known >= dead_periods) & (recent_sales <= 0)] = DEAD
+    run = trailing_zero_run(y)
+    need = np.minimum(
+        float(dead_periods),
+        np.maximum(dead_periods / 2.0, obsolete_adi_multiple * np.nan_to_num(adi, posinf=0.0)),
+    )
+    cls[(n_known >= dead_periods) & (run >= need)] = DEAD
     cls[n_known < min_periods] = NEW
     if discontinued is not None:
         cls[np.asarray(discontinued, bool)] = DISCONTINUED

@@ -10,9 +10,14 @@ last period), every candidate is refit on y[:, :o] and scored on the next
 scale = in-sample mean absolute first difference. The lowest score among the candidates
 eligible for the series' class wins; every candidate's score is kept.
 
+Obsolete (``dead``) series choose between ``zero`` (no more demand) and TSB (decaying
+demand probability) by the same backtest.
+
 Calibration: backtest errors of the chosen model standardised by the model's own
 variance forecast give z-scores; k^2 = mean z^2 per series (per-period and cumulative
-separately), shrunk towards the pooled value of the series' class (z^2 clipped at 100);
+separately), shrunk towards the pooled value of the series' class (a per-period z^2 is
+winsorised at 25, i.e. 5 sd, so that one promotion-sized error does not widen every
+central interval; the series mean z^2 is clipped at 100);
 the cumulative factor is never below the per-period one (few, overlapping origins make
 it noisy). New series (no backtest) keep k = 1 with alpha >= 0.3 so that the level
 uncertainty of a short history grows with the horizon.
@@ -50,6 +55,7 @@ CANDIDATES: tuple[str, ...] = (
     "tsb",
     "adida",
     "imapa",
+    "zero",
 )
 _C = {name: j for j, name in enumerate(CANDIDATES)}
 _CONT: tuple[str, ...] = ("snaive", "ma_short", "ses", "holt_damped", "theta", "comb")
@@ -60,13 +66,14 @@ ELIGIBLE: dict[int, tuple[str, ...]] = {
     cl.INTERMITTENT: ("ma_short", "ses", "croston_sba", "tsb", "adida", "imapa"),
     cl.LUMPY: ("ma_short", "ses", "croston_sba", "tsb", "adida", "imapa"),
     cl.NEW: ("mean_s",),
-    cl.DEAD: ("tsb",),
+    cl.DEAD: ("zero", "tsb"),
     cl.DISCONTINUED: ("mean",),
 }
 FALLBACK = {cl.SMOOTH: "ses", cl.ERRATIC: "ses", cl.INTERMITTENT: "tsb", cl.LUMPY: "tsb"}
 PRIOR_WEIGHT_STEP = 20.0
 PRIOR_WEIGHT_CUM = 6.0
 Z2_CLIP = 100.0
+Z2_OBS_CLIP = 25.0
 NEW_ALPHA_FLOOR = 0.3
 
 
@@ -148,6 +155,7 @@ def run_candidates(y: F64, h: int, m: int, sidx: F64, adi: F64) -> dict[str, md.
     lev = np.clip(np.round(np.nan_to_num(adi, posinf=1.0)), 1, 12).astype(np.intp)
     fits["adida"] = md.adida(y, h, lev)
     fits["imapa"] = md.imapa(y, h, np.clip(lev, 1, 6))
+    fits["zero"] = md.zero(y, h)
     ph_in = sidx[:, np.arange(p) % m]
     ph_out = sidx[:, (p + np.arange(h)) % m]
     yd = y / ph_in
@@ -252,7 +260,7 @@ def forecast_periodic(
             sv = np.maximum(f.mse[:, None] * step_variance_factor(h_max, f.alpha), 1e-12)
             if name.endswith("_s"):
                 sv = sv * sidx[:, (o + np.arange(h_max)) % m] ** 2
-            z2s[:, c] += np.where(win, err**2 / sv, 0.0).sum(axis=1)
+            z2s[:, c] += np.where(win, np.minimum(err**2 / sv, Z2_OBS_CLIP), 0.0).sum(axis=1)
             z2s_n[:, c] += cnt
             cv = np.maximum(f.mse * cum_variance_factor(cnt.astype(float), f.alpha), 1e-12)
             if name.endswith("_s"):

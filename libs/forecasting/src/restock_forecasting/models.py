@@ -302,6 +302,12 @@ def imapa(y: F64, h: int, max_levels: NDArray[np.intp]) -> Fit:
     return Fit(np.repeat(out[:, None], h, 1), _var_about(y, out), np.full(n, 0.1), 0 * out)
 
 
+def zero(y: F64, h: int) -> Fit:
+    """Obsolescence: no more demand. ``mse`` is the in-sample mean square about zero."""
+    n = y.shape[0]
+    return Fit(np.zeros((n, h)), _nanmean_sq(y), np.zeros(n), np.zeros(n))
+
+
 def _first_nonzero(y: F64, fallback: F64) -> F64:
     """Mean of the first two positive values per series (fallback when none)."""
     pos = np.where(np.isnan(y), 0.0, y) > 0
