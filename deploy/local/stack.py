@@ -1,8 +1,9 @@
 """The local stack behind ``make up`` / ``make down`` (architecture §5).
 
-Starts, unless pointed elsewhere by ``DATABASE_URL`` / ``KAFKA_BOOTSTRAP_SERVERS``, the
-embedded Postgres (data kept in ``.local/pg``) and the embedded broker, then the Katana
-and Xero sandboxes and the six services (one process each; consumers and relay run
+Builds ``web/dist`` when the web sources changed (``web/scripts/build.py``). Starts,
+unless pointed elsewhere by ``DATABASE_URL`` / ``KAFKA_BOOTSTRAP_SERVERS``, the embedded
+Postgres (data kept in ``.local/pg``) and the embedded broker, then the Katana and Xero
+sandboxes and the six services (one process each; consumers and relay run
 inside), waits until all are healthy and prints where everything listens. Ctrl-C or
 ``make down`` stops everything cleanly. Logs go to ``.local/logs/<name>.log``.
 """
@@ -141,6 +142,14 @@ def up(args: argparse.Namespace) -> int:
 
         broker = EmbeddedBroker(BROKER_PORT, log_path=logs / "broker.log").start()
         env["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap
+
+    if (ROOT / "web" / "package.json").is_file():
+        built = subprocess.run(
+            [sys.executable, str(ROOT / "web" / "scripts" / "build.py")], cwd=ROOT
+        )
+        if built.returncode != 0:
+            print("the web app did not build (see above)", file=sys.stderr)
+            return 1
 
     procs = [
         p

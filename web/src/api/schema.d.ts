@@ -367,6 +367,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/oauth-clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Client
+         * @description Register a partner app (client credentials) with a role (admin); secret shown once.
+         */
+        post: operations["create_oauth_client"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth-clients/{client_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Client
+         * @description Revoke a partner app and its access tokens (admin).
+         */
+        delete: operations["revoke_oauth_client"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/overrides/{override_id}": {
         parameters: {
             query?: never;
@@ -395,6 +435,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/password-resets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request Password Reset
+         * @description Mail a reset link if the account exists; the answer is the same either way (public).
+         */
+        post: operations["request_password_reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/password-resets/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset Password
+         * @description Set a new password with a reset token; signs the user out everywhere (public).
+         */
+        post: operations["reset_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plan": {
         parameters: {
             query?: never;
@@ -404,7 +484,8 @@ export interface paths {
         };
         /**
          * List Plan Rows
-         * @description The order plan: filter, sort (``sort=-excess_value``) and page.
+         * @description The order plan: filter, sort (``sort=-excess_value``) and page. Rows carry no
+         *     explanation; ``/rows/{variant_id}/{location_id}`` and the CSV do.
          */
         get: operations["list_plan_rows"];
         put?: never;
@@ -1107,12 +1188,12 @@ export interface components {
     schemas: {
         /** AcceptInvitationIn */
         AcceptInvitationIn: {
-            /** Display Name */
-            display_name?: string | null;
-            /** Password */
-            password: string;
             /** Token */
             token: string;
+            /** Password */
+            password: string;
+            /** Display Name */
+            display_name?: string | null;
         };
         /** ApiKeyIn */
         ApiKeyIn: {
@@ -1122,21 +1203,21 @@ export interface components {
         /** ApiKeyOut */
         ApiKeyOut: {
             /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
              * Key Id
              * Format: uuid
              */
             key_id: string;
-            /** Last Used At */
-            last_used_at: string | null;
             /** Name */
             name: string;
             /** Prefix */
             prefix: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Last Used At */
+            last_used_at: string | null;
             /** Revoked At */
             revoked_at: string | null;
         };
@@ -1147,28 +1228,28 @@ export interface components {
         AttemptOut: {
             /** Attempt */
             attempt: number;
-            /** Completed At */
-            completed_at: string | null;
+            /** Source */
+            source: string;
             /**
              * Connection Id
              * Format: uuid
              */
             connection_id: string;
-            /** Message */
-            message: string | null;
-            /** Outcome */
-            outcome: string;
-            /** Reason Code */
-            reason_code: string | null;
+            /** Requested By */
+            requested_by: string;
             /**
              * Requested At
              * Format: date-time
              */
             requested_at: string;
-            /** Requested By */
-            requested_by: string;
-            /** Source */
-            source: string;
+            /** Outcome */
+            outcome: string;
+            /** Reason Code */
+            reason_code: string | null;
+            /** Message */
+            message: string | null;
+            /** Completed At */
+            completed_at: string | null;
         };
         /**
          * AuditEntry
@@ -1226,79 +1307,97 @@ export interface components {
          * @description A Katana connection (the key and webhook token are never returned).
          */
         ConnectionOut: {
-            /** Base Currency */
-            base_currency: string;
             /** Connection Id */
             connection_id: string;
-            /** Created At */
-            created_at: string | null;
-            /** Next Incremental At */
-            next_incremental_at: string | null;
-            /** Next Refresh At */
-            next_refresh_at: string | null;
-            /** Organisation Name */
-            organisation_name: string;
             /** Status */
             status: string;
+            /** Organisation Name */
+            organisation_name: string;
+            /** Base Currency */
+            base_currency: string;
             /** Time Zone */
             time_zone: string | null;
             /** Webhook Registered */
             webhook_registered: boolean;
             /** Webhook Url */
             webhook_url: string;
+            /** Created At */
+            created_at: string | null;
+            /** Next Incremental At */
+            next_incremental_at: string | null;
+            /** Next Refresh At */
+            next_refresh_at: string | null;
+        };
+        /**
+         * LoadRequest
+         * @description "Load from Xero": full (first load), incremental or refresh.
+         */
+        ConnectorXeroLoadRequest: {
+            /**
+             * Mode
+             * @default incremental
+             * @enum {string}
+             */
+            mode: "full" | "incremental" | "refresh";
         };
         /** CsvRowError */
         CsvRowError: {
+            /** Row */
+            row: number;
             /** Column */
             column: string | null;
             /** Message */
             message: string;
-            /** Row */
-            row: number;
         };
         /**
          * Dashboard
          * @description Headline figures of the current plan (money in base currency).
          */
         Dashboard: {
-            /** As Of */
-            as_of: string | null;
-            /** Capital That Could Be Freed */
-            capital_that_could_be_freed: number;
-            /** Discontinued Count */
-            discontinued_count: number;
-            /** Inventory Value */
-            inventory_value: number;
-            /** Most Urgent */
-            most_urgent: components["schemas"]["UrgentItem"][];
-            /** Overstocked Count */
-            overstocked_count: number;
-            /** Overstocked Excess Units */
-            overstocked_excess_units: number;
-            /** Overstocked Excess Value */
-            overstocked_excess_value: number;
             /** Plan Version */
             plan_version: number;
-            /** Projected Service Level */
-            projected_service_level: number | null;
-            /** Rows Without Cost */
-            rows_without_cost: number;
+            /** As Of */
+            as_of: string | null;
             /** Sku Locations */
             sku_locations: number;
-            /** Suggested Purchase Value */
-            suggested_purchase_value: number;
             /** Understocked Count */
             understocked_count: number;
+            /** Overstocked Count */
+            overstocked_count: number;
+            /** Discontinued Count */
+            discontinued_count: number;
             /** Understocked Expected Lost Sales Value */
             understocked_expected_lost_sales_value: number;
             /** Understocked Expected Shortage Units */
             understocked_expected_shortage_units: number;
+            /** Suggested Purchase Value */
+            suggested_purchase_value: number;
+            /** Overstocked Excess Value */
+            overstocked_excess_value: number;
+            /** Overstocked Excess Units */
+            overstocked_excess_units: number;
+            /** Capital That Could Be Freed */
+            capital_that_could_be_freed: number;
+            /** Inventory Value */
+            inventory_value: number;
+            /** Projected Service Level */
+            projected_service_level: number | null;
+            /** Rows Without Cost */
+            rows_without_cost: number;
+            /** Most Urgent */
+            most_urgent: components["schemas"]["UrgentItem"][];
         };
         /**
          * DraftsIn
          * @description What to draft: every understocked row (empty body), a filter, or chosen lines.
          */
         DraftsIn: {
+            /** Supplier Id */
+            supplier_id?: string | null;
+            /** Location Id */
+            location_id?: string | null;
+            /** Lines */
+            lines?: components["schemas"]["PlanLineRef"][];
             /**
              * Fx Rates
              * @description Currency → base units per one unit; beats the latest rate seen.
@@ -1306,39 +1405,35 @@ export interface components {
             fx_rates?: {
                 [key: string]: number | string;
             };
-            /** Lines */
-            lines?: components["schemas"]["PlanLineRef"][];
-            /** Location Id */
-            location_id?: string | null;
             /** Notes */
             notes?: string | null;
-            /** Supplier Id */
-            supplier_id?: string | null;
         };
         /**
          * DraftsOut
          * @description Drafts created, and what was not drafted with the reason.
          */
         DraftsOut: {
+            /** Plan Version */
+            plan_version: number;
             /** Drafts */
             drafts: components["schemas"]["OrderOut"][];
+            /** Without Supplier */
+            without_supplier: components["schemas"]["Unassigned"][];
+            /** Not In Plan */
+            not_in_plan: components["schemas"]["PlanLineRef"][];
             /**
              * Missing Fx
              * @description Currencies without an FX rate; send fx_rates.
              */
             missing_fx: string[];
-            /** Not In Plan */
-            not_in_plan: components["schemas"]["PlanLineRef"][];
-            /** Plan Version */
-            plan_version: number;
-            /** Without Supplier */
-            without_supplier: components["schemas"]["Unassigned"][];
         };
         /**
          * EffectiveView
          * @description Settings in effect for one SKU × location: value and source per key, learned values.
          */
         EffectiveView: {
+            /** Variant Id */
+            variant_id: string;
             /** Location Id */
             location_id: string;
             /** Plan Version */
@@ -1347,74 +1442,72 @@ export interface components {
             settings: {
                 [key: string]: unknown;
             };
-            /** Variant Id */
-            variant_id: string;
         };
         /**
          * EntityProgress
          * @description Progress of one provider list.
          */
         EntityProgress: {
-            /** Complete */
-            complete: boolean;
-            /** Done */
-            done: boolean;
             /** Entity */
             entity: string;
             /** Pages Done */
             pages_done: number;
-            /** Published */
-            published: number;
-            /** Records */
-            records: number;
-            /** Skipped */
-            skipped: number;
             /** Total Pages */
             total_pages: number | null;
+            /** Records */
+            records: number;
+            /** Published */
+            published: number;
+            /** Skipped */
+            skipped: number;
+            /** Done */
+            done: boolean;
+            /** Complete */
+            complete: boolean;
         };
         /**
          * ForecastSummary
          * @description One SKU x location's latest forecast in the list.
          */
         ForecastSummary: {
-            /**
-             * As Of
-             * Format: date
-             */
-            as_of: string;
+            /** Variant Id */
+            variant_id: string;
+            /** Location Id */
+            location_id: string;
+            /** Sku */
+            sku: string | null;
+            /** Name */
+            name: string | null;
+            /** Demand Class */
+            demand_class: string;
+            /** Model */
+            model: string;
             /** Backtest Error */
             backtest_error: number | null;
             /** Bias */
             bias: number | null;
-            /** Demand Class */
-            demand_class: string;
-            /** Location Id */
-            location_id: string;
             /**
              * Mean 28D
              * @description Published expected demand over the next 28 days.
              */
             mean_28d: number;
-            /** Model */
-            model: string;
-            /** Name */
-            name: string | null;
-            /** Overridden */
-            overridden: boolean;
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
             /**
              * Run Id
              * Format: uuid
              */
             run_id: string;
-            /** Sku */
-            sku: string | null;
             /**
              * Updated At
              * Format: date-time
              */
             updated_at: string;
-            /** Variant Id */
-            variant_id: string;
+            /** Overridden */
+            overridden: boolean;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1425,12 +1518,12 @@ export interface components {
         ImportResult: {
             /** Applied */
             applied: boolean;
+            /** Rows */
+            rows: number;
             /** Changed Scopes */
             changed_scopes: number;
             /** Errors */
             errors: components["schemas"]["CsvRowError"][];
-            /** Rows */
-            rows: number;
         };
         /** InvitationIn */
         InvitationIn: {
@@ -1455,46 +1548,52 @@ export interface components {
          * @description A load job with its progress, skipped records (with reasons) and errors.
          */
         JobOut: {
-            /** Connection Id */
-            connection_id: string;
-            /** Created At */
-            created_at: string;
-            /** Entities */
-            entities: string[];
-            /** Errors */
-            errors: {
-                [key: string]: unknown;
-            }[];
-            /** Finished At */
-            finished_at: string | null;
             /** Job Id */
             job_id: string;
+            /** Connection Id */
+            connection_id: string;
             /** Mode */
             mode: string;
-            /** Progress */
-            progress: components["schemas"]["EntityProgress"][];
-            /** Skipped Records */
-            skipped_records: {
-                [key: string]: unknown;
-            }[];
-            /** Started At */
-            started_at: string | null;
+            /** Trigger */
+            trigger: string;
             /** Status */
             status: string;
+            /** Entities */
+            entities: string[];
+            /** Progress */
+            progress: components["schemas"]["EntityProgress"][];
             /** Streams */
             streams: {
                 [key: string]: unknown;
             };
-            /** Trigger */
-            trigger: string;
+            /** Skipped Records */
+            skipped_records: {
+                [key: string]: unknown;
+            }[];
+            /** Errors */
+            errors: {
+                [key: string]: unknown;
+            }[];
+            /** Created At */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
         };
         /**
          * LineIn
          * @description A line to add to a draft.
          */
         LineIn: {
+            /** Variant Id */
+            variant_id: string;
+            /** Sku */
+            sku?: string | null;
             /** Name */
             name?: string | null;
+            /** Uom */
+            uom?: string | null;
             /** Purchase Uom */
             purchase_uom?: string | null;
             /**
@@ -1504,33 +1603,29 @@ export interface components {
             purchase_uom_factor: number | string;
             /** Quantity */
             quantity: number | string;
-            /** Sku */
-            sku?: string | null;
             /** Unit Price */
             unit_price: number | string;
-            /** Uom */
-            uom?: string | null;
-            /** Variant Id */
-            variant_id: string;
         };
         /**
          * LineOut
          * @description A purchase-order line: quantity in the purchase unit, price in the order currency.
          */
         LineOut: {
-            /** Lead Time Days */
-            lead_time_days: string | null;
             /**
              * Line Id
              * Format: uuid
              */
             line_id: string;
-            /** Name */
-            name: string | null;
-            /** Plan Version */
-            plan_version: number | null;
             /** Position */
             position: number;
+            /** Variant Id */
+            variant_id: string;
+            /** Sku */
+            sku: string | null;
+            /** Name */
+            name: string | null;
+            /** Uom */
+            uom: string | null;
             /** Purchase Uom */
             purchase_uom: string | null;
             /**
@@ -1540,21 +1635,19 @@ export interface components {
             purchase_uom_factor: string;
             /** Quantity */
             quantity: string;
-            /** Sku */
-            sku: string | null;
             /** Suggested Quantity */
             suggested_quantity: string | null;
+            /** Unit Price */
+            unit_price: string;
             /**
              * Unit Cost Base
              * @description Base currency per stock unit (plan).
              */
             unit_cost_base: string | null;
-            /** Unit Price */
-            unit_price: string;
-            /** Uom */
-            uom: string | null;
-            /** Variant Id */
-            variant_id: string;
+            /** Lead Time Days */
+            lead_time_days: string | null;
+            /** Plan Version */
+            plan_version: number | null;
         };
         /**
          * LinePatch
@@ -1571,21 +1664,17 @@ export interface components {
          * @description Start a load: ``incremental`` (from the watermarks) or ``refresh`` (re-read all).
          */
         LoadRequest: {
-            /** Entities */
-            entities?: ("products" | "suppliers" | "sales_orders" | "purchase_orders")[] | null;
             /**
              * Mode
              * @default incremental
              * @enum {string}
              */
             mode: "incremental" | "refresh";
+            /** Entities */
+            entities?: ("products" | "suppliers" | "sales_orders" | "purchase_orders")[] | null;
         };
         /** MeOut */
         MeOut: {
-            /** Email */
-            email?: string | null;
-            /** Roles */
-            roles: string[];
             /** Sub */
             sub: string;
             /**
@@ -1593,30 +1682,34 @@ export interface components {
              * Format: uuid
              */
             tenant_id: string;
+            /** Roles */
+            roles: string[];
             /** Via */
             via: string;
+            /** Email */
+            email?: string | null;
         };
         /** MemberOut */
         MemberOut: {
             /**
-             * Created At
-             * Format: date-time
+             * User Id
+             * Format: uuid
              */
-            created_at: string;
-            /** Display Name */
-            display_name: string | null;
+            user_id: string;
             /** Email */
             email: string;
+            /** Display Name */
+            display_name: string | null;
             /**
              * Role
              * @enum {string}
              */
             role: "viewer" | "planner" | "approver" | "admin";
             /**
-             * User Id
-             * Format: uuid
+             * Created At
+             * Format: date-time
              */
-            user_id: string;
+            created_at: string;
         };
         /** MembershipOut */
         MembershipOut: {
@@ -1634,17 +1727,17 @@ export interface components {
         /** NewApiKeyOut */
         NewApiKeyOut: {
             /**
-             * Key
-             * @description Shown once; only its hash is stored.
-             */
-            key: string;
-            /**
              * Key Id
              * Format: uuid
              */
             key_id: string;
             /** Prefix */
             prefix: string;
+            /**
+             * Key
+             * @description Shown once; only its hash is stored.
+             */
+            key: string;
         };
         /** NewClientOut */
         NewClientOut: {
@@ -1663,46 +1756,25 @@ export interface components {
          * @description A purchase order in any status, with lines, totals and what can be done next.
          */
         OrderOut: {
-            /** Allowed Actions */
-            allowed_actions: string[];
-            /** Approved At */
-            approved_at: string | null;
-            /** Approved By */
-            approved_by: string | null;
-            /** Attempt */
-            attempt: number;
-            /** Attempts */
-            attempts?: components["schemas"]["AttemptOut"][] | null;
-            /** Base Currency */
-            base_currency: string;
-            /** Connection Id */
-            connection_id: string | null;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Created By */
-            created_by: string;
-            /** Currency */
-            currency: string;
             /**
              * Draft Id
              * Format: uuid
              */
             draft_id: string;
-            /** Expected Arrival */
-            expected_arrival: string | null;
-            /** Failure Details */
-            failure_details: {
-                [key: string]: unknown;
-            } | null;
-            /** Failure Message */
-            failure_message: string | null;
-            /** Failure Reason */
-            failure_reason: string | null;
-            /** Failure Retryable */
-            failure_retryable: boolean | null;
+            /** Status */
+            status: string;
+            /** Allowed Actions */
+            allowed_actions: string[];
+            /** Order Number */
+            order_number: string;
+            /** Supplier Id */
+            supplier_id: string;
+            /** Location Id */
+            location_id: string;
+            /** Currency */
+            currency: string;
+            /** Base Currency */
+            base_currency: string;
             /** Fx Rate To Base */
             fx_rate_to_base: string;
             /**
@@ -1710,44 +1782,70 @@ export interface components {
              * @description base, provider (latest PO seen) or user.
              */
             fx_source: string;
-            /** Lines */
-            lines: components["schemas"]["LineOut"][];
-            /** Location Id */
-            location_id: string;
+            /** Expected Arrival */
+            expected_arrival: string | null;
             /** Notes */
             notes: string | null;
-            /** Order Number */
-            order_number: string;
+            /**
+             * Provider Status
+             * @description Status the PO is created with at the provider.
+             */
+            provider_status: string;
             /** Plan Version */
             plan_version: number;
+            /**
+             * Submission Id
+             * Format: uuid
+             */
+            submission_id: string;
+            /** Attempt */
+            attempt: number;
+            /** Source */
+            source: string | null;
+            /** Connection Id */
+            connection_id: string | null;
             /** Provider Po Id */
             provider_po_id: string | null;
             /** Provider Po Number */
             provider_po_number: string | null;
             /** Provider Po Status */
             provider_po_status: string | null;
+            /** Failure Reason */
+            failure_reason: string | null;
+            /** Failure Message */
+            failure_message: string | null;
+            /** Failure Retryable */
+            failure_retryable: boolean | null;
+            /** Failure Details */
+            failure_details: {
+                [key: string]: unknown;
+            } | null;
+            /** Version */
+            version: number;
+            /** Created By */
+            created_by: string;
             /**
-             * Provider Status
-             * @description Status the PO is created with at the provider.
+             * Created At
+             * Format: date-time
              */
-            provider_status: string;
-            /** Sent At */
-            sent_at: string | null;
+            created_at: string;
+            /** Updated By */
+            updated_by: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Approved By */
+            approved_by: string | null;
+            /** Approved At */
+            approved_at: string | null;
             /** Sent By */
             sent_by: string | null;
-            /** Source */
-            source: string | null;
-            /** Status */
-            status: string;
-            /**
-             * Submission Id
-             * Format: uuid
-             */
-            submission_id: string;
+            /** Sent At */
+            sent_at: string | null;
             /** Submitted At */
             submitted_at: string | null;
-            /** Supplier Id */
-            supplier_id: string;
             /**
              * Total
              * @description Sum of quantity × unit price, order currency.
@@ -1758,15 +1856,10 @@ export interface components {
              * @description Total in the base currency at the stored FX rate.
              */
             total_base: string;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-            /** Updated By */
-            updated_by: string;
-            /** Version */
-            version: number;
+            /** Lines */
+            lines: components["schemas"]["LineOut"][];
+            /** Attempts */
+            attempts?: components["schemas"]["AttemptOut"][] | null;
         };
         /**
          * OrderPatch
@@ -1775,39 +1868,39 @@ export interface components {
         OrderPatch: {
             /** Expected Arrival */
             expected_arrival?: string | null;
-            /** Fx Rate To Base */
-            fx_rate_to_base?: number | string | null;
             /** Notes */
             notes?: string | null;
+            /** Fx Rate To Base */
+            fx_rate_to_base?: number | string | null;
         };
         /**
          * OverrideIn
          * @description A demand override: a period (``start_date``..``end_date``, per day or total) or a rate.
          */
         OverrideIn: {
-            /** End Date */
-            end_date?: string | null;
+            /**
+             * Location Id
+             * @description Required when creating.
+             */
+            location_id?: string | null;
             /**
              * Kind
              * @enum {string}
              */
             kind: "period" | "rate";
             /**
-             * Location Id
-             * @description Required when creating.
-             */
-            location_id?: string | null;
-            /** Note */
-            note?: string | null;
-            /**
              * Start Date
              * Format: date
              */
             start_date: string;
-            /** Total Units */
-            total_units?: number | string | null;
+            /** End Date */
+            end_date?: string | null;
             /** Units Per Day */
             units_per_day?: number | string | null;
+            /** Total Units */
+            total_units?: number | string | null;
+            /** Note */
+            note?: string | null;
         };
         /**
          * OverrideOut
@@ -1815,43 +1908,43 @@ export interface components {
          */
         OverrideOut: {
             /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Created By */
-            created_by: string;
-            /** End Date */
-            end_date: string | null;
-            /** Kind */
-            kind: string;
-            /** Location Id */
-            location_id: string;
-            /** Note */
-            note: string | null;
-            /**
              * Override Id
              * Format: uuid
              */
             override_id: string;
+            /** Variant Id */
+            variant_id: string;
+            /** Location Id */
+            location_id: string;
+            /** Kind */
+            kind: string;
             /**
              * Start Date
              * Format: date
              */
             start_date: string;
-            /** Total Units */
-            total_units: string | null;
+            /** End Date */
+            end_date: string | null;
             /** Units Per Day */
             units_per_day: string | null;
+            /** Total Units */
+            total_units: string | null;
+            /** Note */
+            note: string | null;
+            /** Created By */
+            created_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Updated By */
+            updated_by: string;
             /**
              * Updated At
              * Format: date-time
              */
             updated_at: string;
-            /** Updated By */
-            updated_by: string;
-            /** Variant Id */
-            variant_id: string;
             /** Version */
             version: number;
         };
@@ -1896,10 +1989,10 @@ export interface components {
         };
         /** PasswordResetConfirmIn */
         PasswordResetConfirmIn: {
-            /** Password */
-            password: string;
             /** Token */
             token: string;
+            /** Password */
+            password: string;
         };
         /** PasswordResetIn */
         PasswordResetIn: {
@@ -1911,54 +2004,69 @@ export interface components {
          * @description A plan row chosen on the order plan.
          */
         PlanLineRef: {
-            /** Location Id */
-            location_id: string;
             /** Variant Id */
             variant_id: string;
+            /** Location Id */
+            location_id: string;
         };
         /**
-         * PlanPage
-         * @description A page of the order plan, with the plan version it comes from.
+         * PlanListRow
+         * @description One SKU × location of the order plan (stock units, base currency), as listed.
          */
-        PlanPage: {
-            /** As Of */
-            as_of: string | null;
-            /** Computed At */
-            computed_at: string | null;
-            /** Items */
-            items: components["schemas"]["PlanRow"][];
-            /** Page */
-            page: number;
-            /** Page Size */
-            page_size: number;
+        PlanListRow: {
+            /** Variant Id */
+            variant_id: string;
+            /** Location Id */
+            location_id: string;
             /** Plan Version */
             plan_version: number;
-            /** Total */
-            total: number;
-            /** Total Pages */
-            total_pages: number;
-        };
-        /**
-         * PlanRow
-         * @description One SKU × location of the order plan (stock units, base currency).
-         */
-        PlanRow: {
+            /** Sku */
+            sku: string | null;
+            /** Name */
+            name: string | null;
+            /** Category */
+            category: string | null;
+            /** Supplier Id */
+            supplier_id: string | null;
+            /** Supplier Name */
+            supplier_name: string | null;
+            /** Supplier Currency */
+            supplier_currency: string | null;
+            /**
+             * Status
+             * @description ok | understocked | overstocked | discontinued
+             */
+            status: string;
             /**
              * Action
              * @description buy | make | none
              */
             action: string;
-            /** Category */
-            category: string | null;
-            /** Committed */
-            committed: number | null;
-            /**
-             * Days Until Stockout
-             * @description null: stock lasts beyond 10 years
-             */
-            days_until_stockout: number | null;
             /** Demand Class */
             demand_class: string | null;
+            /** Has Forecast */
+            has_forecast: boolean;
+            /** On Hand */
+            on_hand: number | null;
+            /** Committed */
+            committed: number | null;
+            /** On Order */
+            on_order: number | null;
+            /**
+             * Provisional On Order
+             * @description Sent by Restock, not yet synced.
+             */
+            provisional_on_order: number | null;
+            /** Net Position */
+            net_position: number | null;
+            /** Lead Time Days */
+            lead_time_days: number | null;
+            /** Lead Time Std Days */
+            lead_time_std_days: number | null;
+            /** Review Period Days */
+            review_period_days: number | null;
+            /** Service Level */
+            service_level: number | null;
             /** Demand Lt Mean */
             demand_lt_mean: number | null;
             /** Demand Ltr Mean */
@@ -1967,134 +2075,252 @@ export interface components {
             demand_ltr_quantile: number | null;
             /** Dependent Demand Daily */
             dependent_demand_daily: number | null;
-            /** Eoq */
-            eoq: number | null;
-            /** Excess Units */
-            excess_units: number | null;
-            /** Excess Value */
-            excess_value: number | null;
-            /** Expected Fill Rate */
-            expected_fill_rate: number | null;
-            /**
-             * Explanation
-             * @description The row's arithmetic in plain words.
-             */
-            explanation: string | null;
-            /** Has Forecast */
-            has_forecast: boolean;
-            /** Inventory Value */
-            inventory_value: number | null;
-            /** Latest Order Date */
-            latest_order_date: string | null;
-            /** Lead Time Days */
-            lead_time_days: number | null;
-            /** Lead Time Std Days */
-            lead_time_std_days: number | null;
-            /** Location Id */
-            location_id: string;
-            /** Moq */
-            moq: number | null;
-            /** Name */
-            name: string | null;
-            /** Net Position */
-            net_position: number | null;
-            /** On Hand */
-            on_hand: number | null;
-            /** On Order */
-            on_order: number | null;
-            /** Order Multiple */
-            order_multiple: number | null;
-            /** Order Qty */
-            order_qty: number | null;
-            /** Order Qty Purchase Uom */
-            order_qty_purchase_uom: number | null;
+            /** Safety Stock */
+            safety_stock: number | null;
+            /** Reorder Point */
+            reorder_point: number | null;
             /** Order Up To */
             order_up_to: number | null;
-            /** Plan Version */
-            plan_version: number;
-            /** Po Status On Create */
-            po_status_on_create: string | null;
-            /** Projected Fill Rate */
-            projected_fill_rate: number | null;
-            /** Projected Service Level */
-            projected_service_level: number | null;
-            /**
-             * Provisional On Order
-             * @description Sent by Restock, not yet synced.
-             */
-            provisional_on_order: number | null;
+            /** Eoq */
+            eoq: number | null;
+            /** Moq */
+            moq: number | null;
+            /** Order Multiple */
+            order_multiple: number | null;
+            /** Raw Need */
+            raw_need: number | null;
+            /** Order Qty */
+            order_qty: number | null;
+            /** Uom */
+            uom: string | null;
             /** Purchase Uom */
             purchase_uom: string | null;
             /** Purchase Uom Factor */
             purchase_uom_factor: number | null;
-            /** Raw Need */
-            raw_need: number | null;
-            /** Reorder Point */
-            reorder_point: number | null;
-            /** Review Period Days */
-            review_period_days: number | null;
-            /** Rolled Up Locations */
-            rolled_up_locations: string[];
-            /** Safety Stock */
-            safety_stock: number | null;
-            /** Service Level */
-            service_level: number | null;
-            /** Shortage Cost */
-            shortage_cost: number | null;
+            /** Order Qty Purchase Uom */
+            order_qty_purchase_uom: number | null;
+            /** Unit Cost */
+            unit_cost: number | null;
+            /**
+             * Days Until Stockout
+             * @description null: stock lasts beyond 10 years
+             */
+            days_until_stockout: number | null;
+            /** Latest Order Date */
+            latest_order_date: string | null;
+            /** Excess Units */
+            excess_units: number | null;
+            /** Excess Value */
+            excess_value: number | null;
             /** Shortage Units */
             shortage_units: number | null;
+            /** Shortage Cost */
+            shortage_cost: number | null;
+            /** Inventory Value */
+            inventory_value: number | null;
+            /** Expected Fill Rate */
+            expected_fill_rate: number | null;
+            /** Projected Service Level */
+            projected_service_level: number | null;
+            /** Projected Fill Rate */
+            projected_fill_rate: number | null;
+            /** Rolled Up Locations */
+            rolled_up_locations: string[];
+            /** Po Status On Create */
+            po_status_on_create: string | null;
+        };
+        /**
+         * PlanPage
+         * @description A page of the order plan, with the plan version it comes from.
+         */
+        PlanPage: {
+            /** Items */
+            items: components["schemas"]["PlanListRow"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+            /** Total Pages */
+            total_pages: number;
+            /** Plan Version */
+            plan_version: number;
+            /** As Of */
+            as_of: string | null;
+            /** Computed At */
+            computed_at: string | null;
+        };
+        /**
+         * PlanRow
+         * @description One SKU × location with its arithmetic (the row endpoint and the CSV carry it).
+         */
+        PlanRow: {
+            /** Variant Id */
+            variant_id: string;
+            /** Location Id */
+            location_id: string;
+            /** Plan Version */
+            plan_version: number;
             /** Sku */
             sku: string | null;
+            /** Name */
+            name: string | null;
+            /** Category */
+            category: string | null;
+            /** Supplier Id */
+            supplier_id: string | null;
+            /** Supplier Name */
+            supplier_name: string | null;
+            /** Supplier Currency */
+            supplier_currency: string | null;
             /**
              * Status
              * @description ok | understocked | overstocked | discontinued
              */
             status: string;
-            /** Supplier Currency */
-            supplier_currency: string | null;
-            /** Supplier Id */
-            supplier_id: string | null;
-            /** Supplier Name */
-            supplier_name: string | null;
-            /** Unit Cost */
-            unit_cost: number | null;
+            /**
+             * Action
+             * @description buy | make | none
+             */
+            action: string;
+            /** Demand Class */
+            demand_class: string | null;
+            /** Has Forecast */
+            has_forecast: boolean;
+            /** On Hand */
+            on_hand: number | null;
+            /** Committed */
+            committed: number | null;
+            /** On Order */
+            on_order: number | null;
+            /**
+             * Provisional On Order
+             * @description Sent by Restock, not yet synced.
+             */
+            provisional_on_order: number | null;
+            /** Net Position */
+            net_position: number | null;
+            /** Lead Time Days */
+            lead_time_days: number | null;
+            /** Lead Time Std Days */
+            lead_time_std_days: number | null;
+            /** Review Period Days */
+            review_period_days: number | null;
+            /** Service Level */
+            service_level: number | null;
+            /** Demand Lt Mean */
+            demand_lt_mean: number | null;
+            /** Demand Ltr Mean */
+            demand_ltr_mean: number | null;
+            /** Demand Ltr Quantile */
+            demand_ltr_quantile: number | null;
+            /** Dependent Demand Daily */
+            dependent_demand_daily: number | null;
+            /** Safety Stock */
+            safety_stock: number | null;
+            /** Reorder Point */
+            reorder_point: number | null;
+            /** Order Up To */
+            order_up_to: number | null;
+            /** Eoq */
+            eoq: number | null;
+            /** Moq */
+            moq: number | null;
+            /** Order Multiple */
+            order_multiple: number | null;
+            /** Raw Need */
+            raw_need: number | null;
+            /** Order Qty */
+            order_qty: number | null;
             /** Uom */
             uom: string | null;
-            /** Variant Id */
-            variant_id: string;
+            /** Purchase Uom */
+            purchase_uom: string | null;
+            /** Purchase Uom Factor */
+            purchase_uom_factor: number | null;
+            /** Order Qty Purchase Uom */
+            order_qty_purchase_uom: number | null;
+            /** Unit Cost */
+            unit_cost: number | null;
+            /**
+             * Days Until Stockout
+             * @description null: stock lasts beyond 10 years
+             */
+            days_until_stockout: number | null;
+            /** Latest Order Date */
+            latest_order_date: string | null;
+            /** Excess Units */
+            excess_units: number | null;
+            /** Excess Value */
+            excess_value: number | null;
+            /** Shortage Units */
+            shortage_units: number | null;
+            /** Shortage Cost */
+            shortage_cost: number | null;
+            /** Inventory Value */
+            inventory_value: number | null;
+            /** Expected Fill Rate */
+            expected_fill_rate: number | null;
+            /** Projected Service Level */
+            projected_service_level: number | null;
+            /** Projected Fill Rate */
+            projected_fill_rate: number | null;
+            /** Rolled Up Locations */
+            rolled_up_locations: string[];
+            /** Po Status On Create */
+            po_status_on_create: string | null;
+            /**
+             * Explanation
+             * @description The row's arithmetic in plain words.
+             */
+            explanation: string | null;
         };
         /**
          * ProblemModel
          * @description An error response (RFC 9457). Extra members carry details such as field errors.
          */
         ProblemModel: {
-            /** Detail */
-            detail?: string | null;
-            /** Instance */
-            instance?: string | null;
-            /** Status */
-            status: number;
-            /** Title */
-            title: string;
             /**
              * Type
              * @default about:blank
              */
             type: string;
+            /** Title */
+            title: string;
+            /** Status */
+            status: number;
+            /** Detail */
+            detail?: string | null;
+            /** Instance */
+            instance?: string | null;
         };
         /**
          * PurchaseRow
          * @description A plan row po-gateway drafts from (stable contract, see README).
          */
         PurchaseRow: {
-            /** Latest Order Date */
-            latest_order_date: string | null;
-            /** Lead Time Days */
-            lead_time_days: number;
-            /** Location Id */
-            location_id: string;
+            /** Variant Id */
+            variant_id: string;
+            /** Sku */
+            sku: string | null;
             /** Name */
             name: string | null;
+            /** Location Id */
+            location_id: string;
+            /** Supplier Id */
+            supplier_id: string | null;
+            /** Supplier Currency */
+            supplier_currency: string | null;
+            /** Uom */
+            uom: string | null;
+            /** Purchase Uom */
+            purchase_uom: string | null;
+            /**
+             * Purchase Uom Factor
+             * @description Stock units per purchase unit.
+             */
+            purchase_uom_factor: number;
             /**
              * Order Qty
              * @description Suggested quantity in stock units.
@@ -2105,39 +2331,26 @@ export interface components {
              * @description Whole purchase units to order.
              */
             order_qty_purchase_uom: number;
-            /** Po Status On Create */
-            po_status_on_create: string;
-            /** Purchase Uom */
-            purchase_uom: string | null;
-            /**
-             * Purchase Uom Factor
-             * @description Stock units per purchase unit.
-             */
-            purchase_uom_factor: number;
-            /** Sku */
-            sku: string | null;
-            /** Supplier Currency */
-            supplier_currency: string | null;
-            /** Supplier Id */
-            supplier_id: string | null;
             /**
              * Unit Cost
              * @description Base currency per stock unit.
              */
             unit_cost: number | null;
-            /** Uom */
-            uom: string | null;
-            /** Variant Id */
-            variant_id: string;
+            /** Lead Time Days */
+            lead_time_days: number;
+            /** Latest Order Date */
+            latest_order_date: string | null;
+            /** Po Status On Create */
+            po_status_on_create: string;
         };
         /** PurchaseRows */
         PurchaseRows: {
+            /** Plan Version */
+            plan_version: number;
             /** As Of */
             as_of: string | null;
             /** Items */
             items: components["schemas"]["PurchaseRow"][];
-            /** Plan Version */
-            plan_version: number;
         };
         /**
          * RecomputeIn
@@ -2150,28 +2363,28 @@ export interface components {
         /** RecomputeOut */
         RecomputeOut: {
             /**
-             * Scope
-             * @enum {string}
-             */
-            scope: "full" | "partial";
-            /**
              * Status
              * @default scheduled
              * @constant
              */
             status: "scheduled";
+            /**
+             * Scope
+             * @enum {string}
+             */
+            scope: "full" | "partial";
         };
         /**
          * RepublishOut
          * @description A republish from the snapshot: its sync id and records per stream.
          */
         RepublishOut: {
+            /** Sync Id */
+            sync_id: string;
             /** Records */
             records: {
                 [key: string]: number;
             };
-            /** Sync Id */
-            sync_id: string;
         };
         /** RoleIn */
         RoleIn: {
@@ -2187,46 +2400,46 @@ export interface components {
          */
         RunOut: {
             /**
-             * As Of
-             * Format: date
-             */
-            as_of: string;
-            /** Batch Count */
-            batch_count: number;
-            /** Duration S */
-            duration_s: number | null;
-            /** Finished At */
-            finished_at: string | null;
-            /** N Failed */
-            n_failed: number;
-            /** N Series */
-            n_series: number;
-            /**
              * Run Id
              * Format: uuid
              */
             run_id: string;
+            /** Trigger */
+            trigger: string;
             /** Scope */
             scope: string;
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
             /**
              * Started At
              * Format: date-time
              */
             started_at: string;
-            /** Trigger */
-            trigger: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Duration S */
+            duration_s: number | null;
+            /** N Series */
+            n_series: number;
+            /** N Failed */
+            n_failed: number;
+            /** Batch Count */
+            batch_count: number;
         };
         /**
          * ScopeSettings
          * @description Stored values of one settings scope (only the keys set at this level).
          */
         ScopeSettings: {
-            /** Location Id */
-            location_id: string;
             /** Scope */
             scope: string;
             /** Scope Id */
             scope_id: string;
+            /** Location Id */
+            location_id: string;
             /** Values */
             values: {
                 [key: string]: unknown;
@@ -2246,18 +2459,18 @@ export interface components {
         };
         /** SignUpIn */
         SignUpIn: {
-            /** Base Currency */
-            base_currency?: string | null;
-            /** Display Name */
-            display_name?: string | null;
             /** Email */
             email: string;
             /** Password */
             password: string;
             /** Tenant Name */
             tenant_name: string;
+            /** Display Name */
+            display_name?: string | null;
             /** Time Zone */
             time_zone?: string | null;
+            /** Base Currency */
+            base_currency?: string | null;
         };
         /** SignUpOut */
         SignUpOut: {
@@ -2274,92 +2487,92 @@ export interface components {
         };
         /** TenantOut */
         TenantOut: {
-            /** Base Currency */
-            base_currency: string | null;
-            /** Name */
-            name: string;
-            /** Primary Source */
-            primary_source: string | null;
             /**
              * Tenant Id
              * Format: uuid
              */
             tenant_id: string;
+            /** Name */
+            name: string;
             /** Time Zone */
             time_zone: string | null;
+            /** Base Currency */
+            base_currency: string | null;
+            /** Primary Source */
+            primary_source: string | null;
         };
         /** TenantPatch */
         TenantPatch: {
-            /** Base Currency */
-            base_currency?: string | null;
             /** Name */
             name?: string | null;
             /** Time Zone */
             time_zone?: string | null;
+            /** Base Currency */
+            base_currency?: string | null;
         };
         /**
          * TenantView
          * @description A tenant's attributes as provisioned in this service.
          */
         TenantView: {
-            /** Base Currency */
-            base_currency: string | null;
+            /** Tenant Id */
+            tenant_id: string;
             /** Name */
             name: string;
+            /** Time Zone */
+            time_zone: string | null;
+            /** Base Currency */
+            base_currency: string | null;
             /** Primary Source */
             primary_source: string | null;
             /** Status */
             status: string;
-            /** Tenant Id */
-            tenant_id: string;
-            /** Time Zone */
-            time_zone: string | null;
         };
         /**
          * Unassigned
          * @description A plan row that needs ordering but has no supplier (not drafted).
          */
         Unassigned: {
+            /** Variant Id */
+            variant_id: string;
             /** Location Id */
             location_id: string;
             /** Sku */
             sku?: string | null;
-            /** Variant Id */
-            variant_id: string;
         };
         /** UrgentItem */
         UrgentItem: {
+            /** Variant Id */
+            variant_id: string;
+            /** Location Id */
+            location_id: string;
+            /** Sku */
+            sku: string | null;
+            /** Name */
+            name: string | null;
+            /** Status */
+            status: string;
             /** Action */
             action: string;
+            /** Order Qty */
+            order_qty: number | null;
             /** Days Until Stockout */
             days_until_stockout: number | null;
             /** Latest Order Date */
             latest_order_date: string | null;
-            /** Location Id */
-            location_id: string;
-            /** Name */
-            name: string | null;
-            /** Order Qty */
-            order_qty: number | null;
-            /** Sku */
-            sku: string | null;
-            /** Status */
-            status: string;
-            /** Variant Id */
-            variant_id: string;
         };
         /** ValidationError */
         ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
             /** Location */
             loc: (string | number)[];
             /** Message */
             msg: string;
             /** Error Type */
             type: string;
+            /** Input */
+            input?: unknown;
+            /** Context */
+            ctx?: Record<string, never>;
         };
         /**
          * WebhookAck
@@ -2368,18 +2581,6 @@ export interface components {
         WebhookAck: {
             /** Status */
             status: string;
-        };
-        /**
-         * LoadRequest
-         * @description "Load from Xero": full (first load), incremental or refresh.
-         */
-        connector_xero_LoadRequest: {
-            /**
-             * Mode
-             * @default incremental
-             * @enum {string}
-             */
-            mode: "full" | "incremental" | "refresh";
         };
     };
     responses: never;
@@ -2405,6 +2606,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "key_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *         "name": "example",
+                     *         "prefix": "example",
+                     *         "created_at": "2026-01-31T09:00:00Z",
+                     *         "last_used_at": "2026-01-31T09:00:00Z",
+                     *         "revoked_at": "2026-01-31T09:00:00Z"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["ApiKeyOut"][];
                 };
             };
@@ -2414,8 +2627,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -2424,8 +2646,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -2434,8 +2665,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -2444,8 +2684,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -2454,8 +2703,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -2464,8 +2722,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -2474,8 +2741,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -2484,8 +2760,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -2499,6 +2784,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "example"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ApiKeyIn"];
             };
         };
@@ -2509,6 +2799,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "prefix": "example",
+                     *       "key": "example"
+                     *     }
+                     */
                     "application/json": components["schemas"]["NewApiKeyOut"];
                 };
             };
@@ -2518,8 +2815,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -2528,8 +2834,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -2538,8 +2853,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -2548,8 +2872,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -2558,8 +2891,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -2568,8 +2910,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -2578,8 +2929,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -2588,8 +2948,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -2618,8 +2987,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -2628,8 +3006,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -2638,8 +3025,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -2648,8 +3044,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -2658,8 +3063,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -2668,8 +3082,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -2678,8 +3101,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -2688,8 +3120,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -2711,6 +3152,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "run_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *         "trigger": "example",
+                     *         "scope": "example",
+                     *         "as_of": "2026-01-31",
+                     *         "started_at": "2026-01-31T09:00:00Z",
+                     *         "finished_at": "2026-01-31T09:00:00Z",
+                     *         "duration_s": 1,
+                     *         "n_series": 1,
+                     *         "n_failed": 1,
+                     *         "batch_count": 1
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["RunOut"][];
                 };
             };
@@ -2720,8 +3177,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -2730,8 +3196,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -2740,8 +3215,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -2750,8 +3234,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -2760,8 +3253,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -2770,8 +3272,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -2780,8 +3291,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -2790,8 +3310,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -2823,6 +3352,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "variant_id": "example",
+                     *           "location_id": "example",
+                     *           "sku": "example",
+                     *           "name": "example",
+                     *           "demand_class": "example",
+                     *           "model": "example",
+                     *           "backtest_error": 1,
+                     *           "bias": 1,
+                     *           "mean_28d": 1,
+                     *           "as_of": "2026-01-31",
+                     *           "run_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "updated_at": "2026-01-31T09:00:00Z",
+                     *           "overridden": true
+                     *         }
+                     *       ],
+                     *       "page": 1,
+                     *       "page_size": 1,
+                     *       "total": 1,
+                     *       "total_pages": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Page_ForecastSummary_"];
                 };
             };
@@ -2832,8 +3386,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -2842,8 +3405,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -2852,8 +3424,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -2862,8 +3443,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -2872,8 +3462,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -2882,8 +3481,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -2892,8 +3500,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -2902,8 +3519,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -2917,6 +3543,13 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "variant_ids": [
+                 *         "example"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["RecomputeIn"] | null;
             };
         };
@@ -2927,6 +3560,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "scheduled",
+                     *       "scope": "full"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RecomputeOut"];
                 };
             };
@@ -2936,8 +3575,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -2946,8 +3594,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -2956,8 +3613,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -2966,8 +3632,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -2976,8 +3651,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -2986,8 +3670,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -2996,8 +3689,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -3006,8 +3708,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -3031,6 +3742,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example {} */
                     "application/json": {
                         [key: string]: unknown;
                     };
@@ -3042,8 +3754,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -3052,8 +3773,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -3062,8 +3792,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -3072,8 +3811,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -3082,8 +3830,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -3092,8 +3849,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -3102,8 +3868,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -3112,8 +3887,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -3137,6 +3921,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "override_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *         "variant_id": "example",
+                     *         "location_id": "example",
+                     *         "kind": "example",
+                     *         "start_date": "2026-01-31",
+                     *         "end_date": "2026-01-31",
+                     *         "units_per_day": "example",
+                     *         "total_units": "example",
+                     *         "note": "example",
+                     *         "created_by": "example",
+                     *         "created_at": "2026-01-31T09:00:00Z",
+                     *         "updated_by": "example",
+                     *         "updated_at": "2026-01-31T09:00:00Z",
+                     *         "version": 1
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["OverrideOut"][];
                 };
             };
@@ -3146,8 +3950,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -3156,8 +3969,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -3166,8 +3988,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -3176,8 +4007,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -3186,8 +4026,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -3196,8 +4045,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -3206,8 +4064,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -3216,8 +4083,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -3233,6 +4109,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "location_id": "example",
+                 *       "kind": "period",
+                 *       "start_date": "2026-01-31",
+                 *       "end_date": "2026-01-31",
+                 *       "units_per_day": 1,
+                 *       "total_units": 1,
+                 *       "note": "example"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OverrideIn"];
             };
         };
@@ -3243,6 +4130,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "override_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "variant_id": "example",
+                     *       "location_id": "example",
+                     *       "kind": "example",
+                     *       "start_date": "2026-01-31",
+                     *       "end_date": "2026-01-31",
+                     *       "units_per_day": "example",
+                     *       "total_units": "example",
+                     *       "note": "example",
+                     *       "created_by": "example",
+                     *       "created_at": "2026-01-31T09:00:00Z",
+                     *       "updated_by": "example",
+                     *       "updated_at": "2026-01-31T09:00:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["OverrideOut"];
                 };
             };
@@ -3252,8 +4157,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -3262,8 +4176,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -3272,8 +4195,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -3282,8 +4214,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -3292,8 +4233,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -3302,8 +4252,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -3312,8 +4271,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -3322,8 +4290,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -3337,6 +4314,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "example",
+                 *       "role": "viewer"
+                 *     }
+                 */
                 "application/json": components["schemas"]["InvitationIn"];
             };
         };
@@ -3347,6 +4330,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "invitation_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvitationOut"];
                 };
             };
@@ -3356,8 +4344,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -3366,8 +4363,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -3376,8 +4382,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -3386,8 +4401,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -3396,8 +4420,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -3406,8 +4439,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -3416,8 +4458,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -3426,8 +4477,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -3447,6 +4507,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "connection_id": "example",
+                     *         "status": "example",
+                     *         "organisation_name": "example",
+                     *         "base_currency": "example",
+                     *         "time_zone": "example",
+                     *         "webhook_registered": true,
+                     *         "webhook_url": "example",
+                     *         "created_at": "example",
+                     *         "next_incremental_at": "example",
+                     *         "next_refresh_at": "example"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["ConnectionOut"][];
                 };
             };
@@ -3456,8 +4532,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -3466,8 +4551,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -3476,8 +4570,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -3486,8 +4589,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -3496,8 +4608,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -3506,8 +4627,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -3516,8 +4646,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -3526,8 +4665,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -3541,6 +4689,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "api_key": "examplex"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ConnectRequest"];
             };
         };
@@ -3551,6 +4704,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "connection_id": "example",
+                     *       "status": "example",
+                     *       "organisation_name": "example",
+                     *       "base_currency": "example",
+                     *       "time_zone": "example",
+                     *       "webhook_registered": true,
+                     *       "webhook_url": "example",
+                     *       "created_at": "example",
+                     *       "next_incremental_at": "example",
+                     *       "next_refresh_at": "example"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConnectionOut"];
                 };
             };
@@ -3560,8 +4727,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -3570,8 +4746,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -3580,8 +4765,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -3590,8 +4784,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -3600,8 +4803,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -3610,8 +4822,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -3620,8 +4841,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -3630,8 +4860,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -3653,6 +4892,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "connection_id": "example",
+                     *       "status": "example",
+                     *       "organisation_name": "example",
+                     *       "base_currency": "example",
+                     *       "time_zone": "example",
+                     *       "webhook_registered": true,
+                     *       "webhook_url": "example",
+                     *       "created_at": "example",
+                     *       "next_incremental_at": "example",
+                     *       "next_refresh_at": "example"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConnectionOut"];
                 };
             };
@@ -3662,8 +4915,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -3672,8 +4934,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -3682,8 +4953,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -3692,8 +4972,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -3702,8 +4991,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -3712,8 +5010,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -3722,8 +5029,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -3732,8 +5048,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -3762,8 +5087,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -3772,8 +5106,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -3782,8 +5125,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -3792,8 +5144,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -3802,8 +5163,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -3812,8 +5182,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -3822,8 +5201,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -3832,8 +5220,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -3860,6 +5257,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "job_id": "example",
+                     *           "connection_id": "example",
+                     *           "mode": "example",
+                     *           "trigger": "example",
+                     *           "status": "example",
+                     *           "entities": [
+                     *             "example"
+                     *           ],
+                     *           "progress": [
+                     *             {
+                     *               "entity": "example",
+                     *               "pages_done": 1,
+                     *               "total_pages": null,
+                     *               "records": 1,
+                     *               "published": 1,
+                     *               "skipped": 1,
+                     *               "done": true,
+                     *               "complete": true
+                     *             }
+                     *           ],
+                     *           "streams": {},
+                     *           "skipped_records": [
+                     *             {}
+                     *           ],
+                     *           "errors": [
+                     *             {}
+                     *           ],
+                     *           "created_at": "example",
+                     *           "started_at": "example",
+                     *           "finished_at": "example"
+                     *         }
+                     *       ],
+                     *       "page": 1,
+                     *       "page_size": 1,
+                     *       "total": 1,
+                     *       "total_pages": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Page_JobOut_"];
                 };
             };
@@ -3869,8 +5308,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -3879,8 +5327,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -3889,8 +5346,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -3899,8 +5365,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -3909,8 +5384,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -3919,8 +5403,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -3929,8 +5422,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -3939,8 +5441,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -3956,6 +5467,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "mode": "incremental",
+                 *       "entities": [
+                 *         "products"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["LoadRequest"];
             };
         };
@@ -3966,6 +5485,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "job_id": "example",
+                     *       "connection_id": "example",
+                     *       "mode": "example",
+                     *       "trigger": "example",
+                     *       "status": "example",
+                     *       "entities": [
+                     *         "example"
+                     *       ],
+                     *       "progress": [
+                     *         {
+                     *           "entity": "example",
+                     *           "pages_done": 1,
+                     *           "total_pages": 1,
+                     *           "records": 1,
+                     *           "published": 1,
+                     *           "skipped": 1,
+                     *           "done": true,
+                     *           "complete": true
+                     *         }
+                     *       ],
+                     *       "streams": {},
+                     *       "skipped_records": [
+                     *         {}
+                     *       ],
+                     *       "errors": [
+                     *         {}
+                     *       ],
+                     *       "created_at": "example",
+                     *       "started_at": "example",
+                     *       "finished_at": "example"
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobOut"];
                 };
             };
@@ -3975,8 +5528,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -3985,8 +5547,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -3995,8 +5566,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -4005,8 +5585,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -4015,8 +5604,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -4025,8 +5623,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -4035,8 +5642,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -4045,8 +5661,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -4068,6 +5693,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sync_id": "example",
+                     *       "records": {}
+                     *     }
+                     */
                     "application/json": components["schemas"]["RepublishOut"];
                 };
             };
@@ -4077,8 +5708,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -4087,8 +5727,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -4097,8 +5746,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -4107,8 +5765,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -4117,8 +5784,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -4127,8 +5803,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -4137,8 +5822,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -4147,8 +5841,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -4170,6 +5873,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "job_id": "example",
+                     *       "connection_id": "example",
+                     *       "mode": "example",
+                     *       "trigger": "example",
+                     *       "status": "example",
+                     *       "entities": [
+                     *         "example"
+                     *       ],
+                     *       "progress": [
+                     *         {
+                     *           "entity": "example",
+                     *           "pages_done": 1,
+                     *           "total_pages": 1,
+                     *           "records": 1,
+                     *           "published": 1,
+                     *           "skipped": 1,
+                     *           "done": true,
+                     *           "complete": true
+                     *         }
+                     *       ],
+                     *       "streams": {},
+                     *       "skipped_records": [
+                     *         {}
+                     *       ],
+                     *       "errors": [
+                     *         {}
+                     *       ],
+                     *       "created_at": "example",
+                     *       "started_at": "example",
+                     *       "finished_at": "example"
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobOut"];
                 };
             };
@@ -4179,8 +5916,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -4189,8 +5935,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -4199,8 +5954,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -4209,8 +5973,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -4219,8 +5992,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -4229,8 +6011,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -4239,8 +6030,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -4249,8 +6049,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -4270,6 +6079,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sub": "example",
+                     *       "tenant_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "roles": [
+                     *         "example"
+                     *       ],
+                     *       "via": "example",
+                     *       "email": "example"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeOut"];
                 };
             };
@@ -4279,8 +6099,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -4289,8 +6118,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -4299,8 +6137,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -4309,8 +6156,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -4319,8 +6175,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -4329,8 +6194,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -4339,8 +6213,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -4349,8 +6232,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -4370,6 +6262,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "user_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *         "email": "example",
+                     *         "display_name": "example",
+                     *         "role": "viewer",
+                     *         "created_at": "2026-01-31T09:00:00Z"
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["MemberOut"][];
                 };
             };
@@ -4379,8 +6282,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -4389,8 +6301,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -4399,8 +6320,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -4409,8 +6339,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -4419,8 +6358,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -4429,8 +6377,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -4439,8 +6396,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -4449,8 +6415,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -4479,8 +6454,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -4489,8 +6473,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -4499,8 +6492,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -4509,8 +6511,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -4519,8 +6530,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -4529,8 +6549,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -4539,8 +6568,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -4549,8 +6587,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -4566,6 +6613,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "role": "viewer"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RoleIn"];
             };
         };
@@ -4583,8 +6635,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -4593,8 +6654,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -4603,8 +6673,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -4613,8 +6692,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -4623,8 +6711,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -4633,8 +6730,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -4643,8 +6749,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -4653,8 +6768,380 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+        };
+    };
+    create_oauth_client: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "example",
+                 *       "role": "viewer"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ClientIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "client_id": "example",
+                     *       "client_secret": "example",
+                     *       "roles": [
+                     *         "example"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NewClientOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+        };
+    };
+    revoke_oauth_client: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -4676,6 +7163,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "override_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "variant_id": "example",
+                     *       "location_id": "example",
+                     *       "kind": "example",
+                     *       "start_date": "2026-01-31",
+                     *       "end_date": "2026-01-31",
+                     *       "units_per_day": "example",
+                     *       "total_units": "example",
+                     *       "note": "example",
+                     *       "created_by": "example",
+                     *       "created_at": "2026-01-31T09:00:00Z",
+                     *       "updated_by": "example",
+                     *       "updated_at": "2026-01-31T09:00:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["OverrideOut"];
                 };
             };
@@ -4685,8 +7190,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -4695,8 +7209,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -4705,8 +7228,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -4715,8 +7247,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -4725,8 +7266,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -4735,8 +7285,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -4745,8 +7304,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -4755,8 +7323,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -4772,6 +7349,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "location_id": "example",
+                 *       "kind": "period",
+                 *       "start_date": "2026-01-31",
+                 *       "end_date": "2026-01-31",
+                 *       "units_per_day": 1,
+                 *       "total_units": 1,
+                 *       "note": "example"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OverrideIn"];
             };
         };
@@ -4782,6 +7370,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "override_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "variant_id": "example",
+                     *       "location_id": "example",
+                     *       "kind": "example",
+                     *       "start_date": "2026-01-31",
+                     *       "end_date": "2026-01-31",
+                     *       "units_per_day": "example",
+                     *       "total_units": "example",
+                     *       "note": "example",
+                     *       "created_by": "example",
+                     *       "created_at": "2026-01-31T09:00:00Z",
+                     *       "updated_by": "example",
+                     *       "updated_at": "2026-01-31T09:00:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["OverrideOut"];
                 };
             };
@@ -4791,8 +7397,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -4801,8 +7416,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -4811,8 +7435,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -4821,8 +7454,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -4831,8 +7473,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -4841,8 +7492,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -4851,8 +7511,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -4861,8 +7530,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -4891,8 +7569,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -4901,8 +7588,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -4911,8 +7607,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -4921,8 +7626,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -4931,8 +7645,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -4941,8 +7664,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -4951,8 +7683,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -4961,8 +7702,378 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+        };
+    };
+    request_password_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "example"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasswordResetIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+        };
+    };
+    reset_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "example",
+                 *       "password": "example"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasswordResetConfirmIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -4996,6 +8107,74 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "variant_id": "example",
+                     *           "location_id": "example",
+                     *           "plan_version": 1,
+                     *           "sku": "example",
+                     *           "name": "example",
+                     *           "category": "example",
+                     *           "supplier_id": "example",
+                     *           "supplier_name": "example",
+                     *           "supplier_currency": "example",
+                     *           "status": "example",
+                     *           "action": "example",
+                     *           "demand_class": "example",
+                     *           "has_forecast": true,
+                     *           "on_hand": 1,
+                     *           "committed": 1,
+                     *           "on_order": 1,
+                     *           "provisional_on_order": 1,
+                     *           "net_position": 1,
+                     *           "lead_time_days": 1,
+                     *           "lead_time_std_days": 1,
+                     *           "review_period_days": 1,
+                     *           "service_level": 1,
+                     *           "demand_lt_mean": 1,
+                     *           "demand_ltr_mean": 1,
+                     *           "demand_ltr_quantile": 1,
+                     *           "dependent_demand_daily": 1,
+                     *           "safety_stock": 1,
+                     *           "reorder_point": 1,
+                     *           "order_up_to": 1,
+                     *           "eoq": 1,
+                     *           "moq": 1,
+                     *           "order_multiple": 1,
+                     *           "raw_need": 1,
+                     *           "order_qty": 1,
+                     *           "uom": "example",
+                     *           "purchase_uom": "example",
+                     *           "purchase_uom_factor": 1,
+                     *           "order_qty_purchase_uom": 1,
+                     *           "unit_cost": 1,
+                     *           "days_until_stockout": 1,
+                     *           "latest_order_date": "2026-01-31",
+                     *           "excess_units": 1,
+                     *           "excess_value": 1,
+                     *           "shortage_units": 1,
+                     *           "shortage_cost": 1,
+                     *           "inventory_value": 1,
+                     *           "expected_fill_rate": 1,
+                     *           "projected_service_level": 1,
+                     *           "projected_fill_rate": 1,
+                     *           "rolled_up_locations": [
+                     *             "example"
+                     *           ],
+                     *           "po_status_on_create": "example"
+                     *         }
+                     *       ],
+                     *       "page": 1,
+                     *       "page_size": 1,
+                     *       "total": 1,
+                     *       "total_pages": 1,
+                     *       "plan_version": 1,
+                     *       "as_of": "2026-01-31",
+                     *       "computed_at": "2026-01-31T09:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlanPage"];
                 };
             };
@@ -5005,8 +8184,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -5015,8 +8203,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -5025,8 +8222,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -5035,8 +8241,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -5045,8 +8260,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -5055,8 +8279,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -5065,8 +8298,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -5075,8 +8317,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -5096,6 +8347,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "plan_version": 1,
+                     *       "as_of": "2026-01-31",
+                     *       "sku_locations": 1,
+                     *       "understocked_count": 1,
+                     *       "overstocked_count": 1,
+                     *       "discontinued_count": 1,
+                     *       "understocked_expected_lost_sales_value": 1,
+                     *       "understocked_expected_shortage_units": 1,
+                     *       "suggested_purchase_value": 1,
+                     *       "overstocked_excess_value": 1,
+                     *       "overstocked_excess_units": 1,
+                     *       "capital_that_could_be_freed": 1,
+                     *       "inventory_value": 1,
+                     *       "projected_service_level": 1,
+                     *       "rows_without_cost": 1,
+                     *       "most_urgent": [
+                     *         {
+                     *           "variant_id": "example",
+                     *           "location_id": "example",
+                     *           "sku": "example",
+                     *           "name": "example",
+                     *           "status": "example",
+                     *           "action": "example",
+                     *           "order_qty": 1,
+                     *           "days_until_stockout": 1,
+                     *           "latest_order_date": "2026-01-31"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["Dashboard"];
                 };
             };
@@ -5105,8 +8388,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -5115,8 +8407,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -5125,8 +8426,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -5135,8 +8445,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -5145,8 +8464,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -5155,8 +8483,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -5165,8 +8502,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -5175,8 +8521,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -5213,8 +8568,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -5223,8 +8587,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -5233,8 +8606,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -5243,8 +8625,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -5253,8 +8644,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -5263,8 +8663,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -5273,8 +8682,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -5283,8 +8701,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -5307,6 +8734,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "plan_version": 1,
+                     *       "as_of": "2026-01-31",
+                     *       "items": [
+                     *         {
+                     *           "variant_id": "example",
+                     *           "sku": "example",
+                     *           "name": "example",
+                     *           "location_id": "example",
+                     *           "supplier_id": "example",
+                     *           "supplier_currency": "example",
+                     *           "uom": "example",
+                     *           "purchase_uom": "example",
+                     *           "purchase_uom_factor": 1,
+                     *           "order_qty": 1,
+                     *           "order_qty_purchase_uom": 1,
+                     *           "unit_cost": 1,
+                     *           "lead_time_days": 1,
+                     *           "latest_order_date": "2026-01-31",
+                     *           "po_status_on_create": "example"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PurchaseRows"];
                 };
             };
@@ -5316,8 +8768,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -5326,8 +8787,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -5336,8 +8806,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -5346,8 +8825,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -5356,8 +8844,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -5366,8 +8863,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -5376,8 +8882,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -5386,8 +8901,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -5407,6 +8931,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example {} */
                     "application/json": {
                         [key: string]: string;
                     };
@@ -5418,8 +8943,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -5428,8 +8962,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -5438,8 +8981,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -5448,8 +9000,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -5458,8 +9019,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -5468,8 +9038,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -5478,8 +9057,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -5488,8 +9076,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -5512,6 +9109,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "variant_id": "example",
+                     *       "location_id": "example",
+                     *       "plan_version": 1,
+                     *       "sku": "example",
+                     *       "name": "example",
+                     *       "category": "example",
+                     *       "supplier_id": "example",
+                     *       "supplier_name": "example",
+                     *       "supplier_currency": "example",
+                     *       "status": "example",
+                     *       "action": "example",
+                     *       "demand_class": "example",
+                     *       "has_forecast": true,
+                     *       "on_hand": 1,
+                     *       "committed": 1,
+                     *       "on_order": 1,
+                     *       "provisional_on_order": 1,
+                     *       "net_position": 1,
+                     *       "lead_time_days": 1,
+                     *       "lead_time_std_days": 1,
+                     *       "review_period_days": 1,
+                     *       "service_level": 1,
+                     *       "demand_lt_mean": 1,
+                     *       "demand_ltr_mean": 1,
+                     *       "demand_ltr_quantile": 1,
+                     *       "dependent_demand_daily": 1,
+                     *       "safety_stock": 1,
+                     *       "reorder_point": 1,
+                     *       "order_up_to": 1,
+                     *       "eoq": 1,
+                     *       "moq": 1,
+                     *       "order_multiple": 1,
+                     *       "raw_need": 1,
+                     *       "order_qty": 1,
+                     *       "uom": "example",
+                     *       "purchase_uom": "example",
+                     *       "purchase_uom_factor": 1,
+                     *       "order_qty_purchase_uom": 1,
+                     *       "unit_cost": 1,
+                     *       "days_until_stockout": 1,
+                     *       "latest_order_date": "2026-01-31",
+                     *       "excess_units": 1,
+                     *       "excess_value": 1,
+                     *       "shortage_units": 1,
+                     *       "shortage_cost": 1,
+                     *       "inventory_value": 1,
+                     *       "expected_fill_rate": 1,
+                     *       "projected_service_level": 1,
+                     *       "projected_fill_rate": 1,
+                     *       "rolled_up_locations": [
+                     *         "example"
+                     *       ],
+                     *       "po_status_on_create": "example",
+                     *       "explanation": "example"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlanRow"];
                 };
             };
@@ -5521,8 +9176,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -5531,8 +9195,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -5541,8 +9214,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -5551,8 +9233,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -5561,8 +9252,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -5571,8 +9271,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -5581,8 +9290,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -5591,8 +9309,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -5615,6 +9342,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "variant_id": "example",
+                     *       "location_id": "example",
+                     *       "plan_version": 1,
+                     *       "settings": {}
+                     *     }
+                     */
                     "application/json": components["schemas"]["EffectiveView"];
                 };
             };
@@ -5624,8 +9359,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -5634,8 +9378,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -5644,8 +9397,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -5654,8 +9416,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -5664,8 +9435,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -5674,8 +9454,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -5684,8 +9473,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -5694,8 +9492,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -5726,6 +9533,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "draft_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "status": "example",
+                     *           "allowed_actions": [
+                     *             "example"
+                     *           ],
+                     *           "order_number": "example",
+                     *           "supplier_id": "example",
+                     *           "location_id": "example",
+                     *           "currency": "example",
+                     *           "base_currency": "example",
+                     *           "fx_rate_to_base": "example",
+                     *           "fx_source": "example",
+                     *           "expected_arrival": "2026-01-31",
+                     *           "notes": "example",
+                     *           "provider_status": "example",
+                     *           "plan_version": 1,
+                     *           "submission_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "attempt": 1,
+                     *           "source": "example",
+                     *           "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "provider_po_id": "example",
+                     *           "provider_po_number": "example",
+                     *           "provider_po_status": "example",
+                     *           "failure_reason": "example",
+                     *           "failure_message": "example",
+                     *           "failure_retryable": true,
+                     *           "failure_details": {},
+                     *           "version": 1,
+                     *           "created_by": "example",
+                     *           "created_at": "2026-01-31T09:00:00Z",
+                     *           "updated_by": "example",
+                     *           "updated_at": "2026-01-31T09:00:00Z",
+                     *           "approved_by": "example",
+                     *           "approved_at": "2026-01-31T09:00:00Z",
+                     *           "sent_by": "example",
+                     *           "sent_at": "2026-01-31T09:00:00Z",
+                     *           "submitted_at": "2026-01-31T09:00:00Z",
+                     *           "total": "example",
+                     *           "total_base": "example",
+                     *           "lines": [
+                     *             {
+                     *               "line_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "position": 1,
+                     *               "variant_id": "example",
+                     *               "sku": null,
+                     *               "name": null,
+                     *               "uom": null,
+                     *               "purchase_uom": null,
+                     *               "purchase_uom_factor": "example",
+                     *               "quantity": "example",
+                     *               "suggested_quantity": null,
+                     *               "unit_price": "example",
+                     *               "unit_cost_base": null,
+                     *               "lead_time_days": null,
+                     *               "plan_version": null
+                     *             }
+                     *           ],
+                     *           "attempts": [
+                     *             {
+                     *               "attempt": null,
+                     *               "source": null,
+                     *               "connection_id": null,
+                     *               "requested_by": null,
+                     *               "requested_at": null,
+                     *               "outcome": null,
+                     *               "reason_code": null,
+                     *               "message": null,
+                     *               "completed_at": null
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "page": 1,
+                     *       "page_size": 1,
+                     *       "total": 1,
+                     *       "total_pages": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Page_OrderOut_"];
                 };
             };
@@ -5735,8 +9624,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -5745,8 +9643,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -5755,8 +9662,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -5765,8 +9681,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -5775,8 +9700,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -5785,8 +9719,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -5795,8 +9738,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -5805,8 +9757,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -5820,6 +9781,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "supplier_id": "example",
+                 *       "location_id": "example",
+                 *       "lines": [
+                 *         {
+                 *           "variant_id": "example",
+                 *           "location_id": "example"
+                 *         }
+                 *       ],
+                 *       "fx_rates": {},
+                 *       "notes": "example"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DraftsIn"];
             };
         };
@@ -5830,6 +9805,101 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "plan_version": 1,
+                     *       "drafts": [
+                     *         {
+                     *           "draft_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "status": "example",
+                     *           "allowed_actions": [
+                     *             "example"
+                     *           ],
+                     *           "order_number": "example",
+                     *           "supplier_id": "example",
+                     *           "location_id": "example",
+                     *           "currency": "example",
+                     *           "base_currency": "example",
+                     *           "fx_rate_to_base": "example",
+                     *           "fx_source": "example",
+                     *           "expected_arrival": "2026-01-31",
+                     *           "notes": "example",
+                     *           "provider_status": "example",
+                     *           "plan_version": 1,
+                     *           "submission_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "attempt": 1,
+                     *           "source": "example",
+                     *           "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "provider_po_id": "example",
+                     *           "provider_po_number": "example",
+                     *           "provider_po_status": "example",
+                     *           "failure_reason": "example",
+                     *           "failure_message": "example",
+                     *           "failure_retryable": true,
+                     *           "failure_details": {},
+                     *           "version": 1,
+                     *           "created_by": "example",
+                     *           "created_at": "2026-01-31T09:00:00Z",
+                     *           "updated_by": "example",
+                     *           "updated_at": "2026-01-31T09:00:00Z",
+                     *           "approved_by": "example",
+                     *           "approved_at": "2026-01-31T09:00:00Z",
+                     *           "sent_by": "example",
+                     *           "sent_at": "2026-01-31T09:00:00Z",
+                     *           "submitted_at": "2026-01-31T09:00:00Z",
+                     *           "total": "example",
+                     *           "total_base": "example",
+                     *           "lines": [
+                     *             {
+                     *               "line_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "position": 1,
+                     *               "variant_id": "example",
+                     *               "sku": null,
+                     *               "name": null,
+                     *               "uom": null,
+                     *               "purchase_uom": null,
+                     *               "purchase_uom_factor": "example",
+                     *               "quantity": "example",
+                     *               "suggested_quantity": null,
+                     *               "unit_price": "example",
+                     *               "unit_cost_base": null,
+                     *               "lead_time_days": null,
+                     *               "plan_version": null
+                     *             }
+                     *           ],
+                     *           "attempts": [
+                     *             {
+                     *               "attempt": null,
+                     *               "source": null,
+                     *               "connection_id": null,
+                     *               "requested_by": null,
+                     *               "requested_at": null,
+                     *               "outcome": null,
+                     *               "reason_code": null,
+                     *               "message": null,
+                     *               "completed_at": null
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "without_supplier": [
+                     *         {
+                     *           "variant_id": "example",
+                     *           "location_id": "example",
+                     *           "sku": "example"
+                     *         }
+                     *       ],
+                     *       "not_in_plan": [
+                     *         {
+                     *           "variant_id": "example",
+                     *           "location_id": "example"
+                     *         }
+                     *       ],
+                     *       "missing_fx": [
+                     *         "example"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["DraftsOut"];
                 };
             };
@@ -5839,8 +9909,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -5849,8 +9928,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -5859,8 +9947,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -5869,8 +9966,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -5879,8 +9985,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -5889,8 +10004,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -5899,8 +10023,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -5909,8 +10042,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -5939,6 +10081,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "draft_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "status": "example",
+                     *           "allowed_actions": [
+                     *             "example"
+                     *           ],
+                     *           "order_number": "example",
+                     *           "supplier_id": "example",
+                     *           "location_id": "example",
+                     *           "currency": "example",
+                     *           "base_currency": "example",
+                     *           "fx_rate_to_base": "example",
+                     *           "fx_source": "example",
+                     *           "expected_arrival": "2026-01-31",
+                     *           "notes": "example",
+                     *           "provider_status": "example",
+                     *           "plan_version": 1,
+                     *           "submission_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "attempt": 1,
+                     *           "source": "example",
+                     *           "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "provider_po_id": "example",
+                     *           "provider_po_number": "example",
+                     *           "provider_po_status": "example",
+                     *           "failure_reason": "example",
+                     *           "failure_message": "example",
+                     *           "failure_retryable": true,
+                     *           "failure_details": {},
+                     *           "version": 1,
+                     *           "created_by": "example",
+                     *           "created_at": "2026-01-31T09:00:00Z",
+                     *           "updated_by": "example",
+                     *           "updated_at": "2026-01-31T09:00:00Z",
+                     *           "approved_by": "example",
+                     *           "approved_at": "2026-01-31T09:00:00Z",
+                     *           "sent_by": "example",
+                     *           "sent_at": "2026-01-31T09:00:00Z",
+                     *           "submitted_at": "2026-01-31T09:00:00Z",
+                     *           "total": "example",
+                     *           "total_base": "example",
+                     *           "lines": [
+                     *             {
+                     *               "line_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *               "position": 1,
+                     *               "variant_id": "example",
+                     *               "sku": null,
+                     *               "name": null,
+                     *               "uom": null,
+                     *               "purchase_uom": null,
+                     *               "purchase_uom_factor": "example",
+                     *               "quantity": "example",
+                     *               "suggested_quantity": null,
+                     *               "unit_price": "example",
+                     *               "unit_cost_base": null,
+                     *               "lead_time_days": null,
+                     *               "plan_version": null
+                     *             }
+                     *           ],
+                     *           "attempts": [
+                     *             {
+                     *               "attempt": null,
+                     *               "source": null,
+                     *               "connection_id": null,
+                     *               "requested_by": null,
+                     *               "requested_at": null,
+                     *               "outcome": null,
+                     *               "reason_code": null,
+                     *               "message": null,
+                     *               "completed_at": null
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "page": 1,
+                     *       "page_size": 1,
+                     *       "total": 1,
+                     *       "total_pages": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Page_OrderOut_"];
                 };
             };
@@ -5948,8 +10172,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -5958,8 +10191,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -5968,8 +10210,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -5978,8 +10229,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -5988,8 +10248,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -5998,8 +10267,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -6008,8 +10286,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -6018,8 +10305,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -6041,6 +10337,80 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "draft_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "status": "example",
+                     *       "allowed_actions": [
+                     *         "example"
+                     *       ],
+                     *       "order_number": "example",
+                     *       "supplier_id": "example",
+                     *       "location_id": "example",
+                     *       "currency": "example",
+                     *       "base_currency": "example",
+                     *       "fx_rate_to_base": "example",
+                     *       "fx_source": "example",
+                     *       "expected_arrival": "2026-01-31",
+                     *       "notes": "example",
+                     *       "provider_status": "example",
+                     *       "plan_version": 1,
+                     *       "submission_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "attempt": 1,
+                     *       "source": "example",
+                     *       "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "provider_po_id": "example",
+                     *       "provider_po_number": "example",
+                     *       "provider_po_status": "example",
+                     *       "failure_reason": "example",
+                     *       "failure_message": "example",
+                     *       "failure_retryable": true,
+                     *       "failure_details": {},
+                     *       "version": 1,
+                     *       "created_by": "example",
+                     *       "created_at": "2026-01-31T09:00:00Z",
+                     *       "updated_by": "example",
+                     *       "updated_at": "2026-01-31T09:00:00Z",
+                     *       "approved_by": "example",
+                     *       "approved_at": "2026-01-31T09:00:00Z",
+                     *       "sent_by": "example",
+                     *       "sent_at": "2026-01-31T09:00:00Z",
+                     *       "submitted_at": "2026-01-31T09:00:00Z",
+                     *       "total": "example",
+                     *       "total_base": "example",
+                     *       "lines": [
+                     *         {
+                     *           "line_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "position": 1,
+                     *           "variant_id": "example",
+                     *           "sku": "example",
+                     *           "name": "example",
+                     *           "uom": "example",
+                     *           "purchase_uom": "example",
+                     *           "purchase_uom_factor": "example",
+                     *           "quantity": "example",
+                     *           "suggested_quantity": "example",
+                     *           "unit_price": "example",
+                     *           "unit_cost_base": "example",
+                     *           "lead_time_days": "example",
+                     *           "plan_version": 1
+                     *         }
+                     *       ],
+                     *       "attempts": [
+                     *         {
+                     *           "attempt": 1,
+                     *           "source": "example",
+                     *           "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "requested_by": "example",
+                     *           "requested_at": "2026-01-31T09:00:00Z",
+                     *           "outcome": "example",
+                     *           "reason_code": "example",
+                     *           "message": "example",
+                     *           "completed_at": "2026-01-31T09:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
@@ -6050,8 +10420,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -6060,8 +10439,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -6070,8 +10458,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -6080,8 +10477,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -6090,8 +10496,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -6100,8 +10515,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -6110,8 +10534,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -6120,8 +10553,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -6150,8 +10592,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -6160,8 +10611,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -6170,8 +10630,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -6180,8 +10649,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -6190,8 +10668,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -6200,8 +10687,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -6210,8 +10706,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -6220,8 +10725,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -6237,6 +10751,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "expected_arrival": "2026-01-31",
+                 *       "notes": "example",
+                 *       "fx_rate_to_base": 1
+                 *     }
+                 */
                 "application/json": components["schemas"]["OrderPatch"];
             };
         };
@@ -6247,6 +10768,80 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "draft_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "status": "example",
+                     *       "allowed_actions": [
+                     *         "example"
+                     *       ],
+                     *       "order_number": "example",
+                     *       "supplier_id": "example",
+                     *       "location_id": "example",
+                     *       "currency": "example",
+                     *       "base_currency": "example",
+                     *       "fx_rate_to_base": "example",
+                     *       "fx_source": "example",
+                     *       "expected_arrival": "2026-01-31",
+                     *       "notes": "example",
+                     *       "provider_status": "example",
+                     *       "plan_version": 1,
+                     *       "submission_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "attempt": 1,
+                     *       "source": "example",
+                     *       "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "provider_po_id": "example",
+                     *       "provider_po_number": "example",
+                     *       "provider_po_status": "example",
+                     *       "failure_reason": "example",
+                     *       "failure_message": "example",
+                     *       "failure_retryable": true,
+                     *       "failure_details": {},
+                     *       "version": 1,
+                     *       "created_by": "example",
+                     *       "created_at": "2026-01-31T09:00:00Z",
+                     *       "updated_by": "example",
+                     *       "updated_at": "2026-01-31T09:00:00Z",
+                     *       "approved_by": "example",
+                     *       "approved_at": "2026-01-31T09:00:00Z",
+                     *       "sent_by": "example",
+                     *       "sent_at": "2026-01-31T09:00:00Z",
+                     *       "submitted_at": "2026-01-31T09:00:00Z",
+                     *       "total": "example",
+                     *       "total_base": "example",
+                     *       "lines": [
+                     *         {
+                     *           "line_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "position": 1,
+                     *           "variant_id": "example",
+                     *           "sku": "example",
+                     *           "name": "example",
+                     *           "uom": "example",
+                     *           "purchase_uom": "example",
+                     *           "purchase_uom_factor": "example",
+                     *           "quantity": "example",
+                     *           "suggested_quantity": "example",
+                     *           "unit_price": "example",
+                     *           "unit_cost_base": "example",
+                     *           "lead_time_days": "example",
+                     *           "plan_version": 1
+                     *         }
+                     *       ],
+                     *       "attempts": [
+                     *         {
+                     *           "attempt": 1,
+                     *           "source": "example",
+                     *           "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "requested_by": "example",
+                     *           "requested_at": "2026-01-31T09:00:00Z",
+                     *           "outcome": "example",
+                     *           "reason_code": "example",
+                     *           "message": "example",
+                     *           "completed_at": "2026-01-31T09:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
@@ -6256,8 +10851,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -6266,8 +10870,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -6276,8 +10889,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -6286,8 +10908,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -6296,8 +10927,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -6306,8 +10946,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -6316,8 +10965,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -6326,8 +10984,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -6351,6 +11018,80 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "draft_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "status": "example",
+                     *       "allowed_actions": [
+                     *         "example"
+                     *       ],
+                     *       "order_number": "example",
+                     *       "supplier_id": "example",
+                     *       "location_id": "example",
+                     *       "currency": "example",
+                     *       "base_currency": "example",
+                     *       "fx_rate_to_base": "example",
+                     *       "fx_source": "example",
+                     *       "expected_arrival": "2026-01-31",
+                     *       "notes": "example",
+                     *       "provider_status": "example",
+                     *       "plan_version": 1,
+                     *       "submission_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "attempt": 1,
+                     *       "source": "example",
+                     *       "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "provider_po_id": "example",
+                     *       "provider_po_number": "example",
+                     *       "provider_po_status": "example",
+                     *       "failure_reason": "example",
+                     *       "failure_message": "example",
+                     *       "failure_retryable": true,
+                     *       "failure_details": {},
+                     *       "version": 1,
+                     *       "created_by": "example",
+                     *       "created_at": "2026-01-31T09:00:00Z",
+                     *       "updated_by": "example",
+                     *       "updated_at": "2026-01-31T09:00:00Z",
+                     *       "approved_by": "example",
+                     *       "approved_at": "2026-01-31T09:00:00Z",
+                     *       "sent_by": "example",
+                     *       "sent_at": "2026-01-31T09:00:00Z",
+                     *       "submitted_at": "2026-01-31T09:00:00Z",
+                     *       "total": "example",
+                     *       "total_base": "example",
+                     *       "lines": [
+                     *         {
+                     *           "line_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "position": 1,
+                     *           "variant_id": "example",
+                     *           "sku": "example",
+                     *           "name": "example",
+                     *           "uom": "example",
+                     *           "purchase_uom": "example",
+                     *           "purchase_uom_factor": "example",
+                     *           "quantity": "example",
+                     *           "suggested_quantity": "example",
+                     *           "unit_price": "example",
+                     *           "unit_cost_base": "example",
+                     *           "lead_time_days": "example",
+                     *           "plan_version": 1
+                     *         }
+                     *       ],
+                     *       "attempts": [
+                     *         {
+                     *           "attempt": 1,
+                     *           "source": "example",
+                     *           "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "requested_by": "example",
+                     *           "requested_at": "2026-01-31T09:00:00Z",
+                     *           "outcome": "example",
+                     *           "reason_code": "example",
+                     *           "message": "example",
+                     *           "completed_at": "2026-01-31T09:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
@@ -6360,8 +11101,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -6370,8 +11120,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -6380,8 +11139,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -6390,8 +11158,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -6400,8 +11177,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -6410,8 +11196,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -6420,8 +11215,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -6430,8 +11234,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -6453,6 +11266,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "action": "example",
+                     *         "actor": "example",
+                     *         "at": "2026-01-31T09:00:00Z",
+                     *         "details": {}
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["AuditEntry"][];
                 };
             };
@@ -6462,8 +11285,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -6472,8 +11304,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -6482,8 +11323,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -6492,8 +11342,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -6502,8 +11361,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -6512,8 +11380,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -6522,8 +11399,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -6532,8 +11418,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -6549,6 +11444,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "variant_id": "example",
+                 *       "sku": "example",
+                 *       "name": "example",
+                 *       "uom": "example",
+                 *       "purchase_uom": "example",
+                 *       "purchase_uom_factor": "1",
+                 *       "quantity": 1,
+                 *       "unit_price": 1
+                 *     }
+                 */
                 "application/json": components["schemas"]["LineIn"];
             };
         };
@@ -6559,6 +11466,80 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "draft_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "status": "example",
+                     *       "allowed_actions": [
+                     *         "example"
+                     *       ],
+                     *       "order_number": "example",
+                     *       "supplier_id": "example",
+                     *       "location_id": "example",
+                     *       "currency": "example",
+                     *       "base_currency": "example",
+                     *       "fx_rate_to_base": "example",
+                     *       "fx_source": "example",
+                     *       "expected_arrival": "2026-01-31",
+                     *       "notes": "example",
+                     *       "provider_status": "example",
+                     *       "plan_version": 1,
+                     *       "submission_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "attempt": 1,
+                     *       "source": "example",
+                     *       "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "provider_po_id": "example",
+                     *       "provider_po_number": "example",
+                     *       "provider_po_status": "example",
+                     *       "failure_reason": "example",
+                     *       "failure_message": "example",
+                     *       "failure_retryable": true,
+                     *       "failure_details": {},
+                     *       "version": 1,
+                     *       "created_by": "example",
+                     *       "created_at": "2026-01-31T09:00:00Z",
+                     *       "updated_by": "example",
+                     *       "updated_at": "2026-01-31T09:00:00Z",
+                     *       "approved_by": "example",
+                     *       "approved_at": "2026-01-31T09:00:00Z",
+                     *       "sent_by": "example",
+                     *       "sent_at": "2026-01-31T09:00:00Z",
+                     *       "submitted_at": "2026-01-31T09:00:00Z",
+                     *       "total": "example",
+                     *       "total_base": "example",
+                     *       "lines": [
+                     *         {
+                     *           "line_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "position": 1,
+                     *           "variant_id": "example",
+                     *           "sku": "example",
+                     *           "name": "example",
+                     *           "uom": "example",
+                     *           "purchase_uom": "example",
+                     *           "purchase_uom_factor": "example",
+                     *           "quantity": "example",
+                     *           "suggested_quantity": "example",
+                     *           "unit_price": "example",
+                     *           "unit_cost_base": "example",
+                     *           "lead_time_days": "example",
+                     *           "plan_version": 1
+                     *         }
+                     *       ],
+                     *       "attempts": [
+                     *         {
+                     *           "attempt": 1,
+                     *           "source": "example",
+                     *           "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "requested_by": "example",
+                     *           "requested_at": "2026-01-31T09:00:00Z",
+                     *           "outcome": "example",
+                     *           "reason_code": "example",
+                     *           "message": "example",
+                     *           "completed_at": "2026-01-31T09:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
@@ -6568,8 +11549,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -6578,8 +11568,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -6588,8 +11587,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -6598,8 +11606,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -6608,8 +11625,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -6618,8 +11644,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -6628,8 +11663,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -6638,8 +11682,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -6662,6 +11715,80 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "draft_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "status": "example",
+                     *       "allowed_actions": [
+                     *         "example"
+                     *       ],
+                     *       "order_number": "example",
+                     *       "supplier_id": "example",
+                     *       "location_id": "example",
+                     *       "currency": "example",
+                     *       "base_currency": "example",
+                     *       "fx_rate_to_base": "example",
+                     *       "fx_source": "example",
+                     *       "expected_arrival": "2026-01-31",
+                     *       "notes": "example",
+                     *       "provider_status": "example",
+                     *       "plan_version": 1,
+                     *       "submission_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "attempt": 1,
+                     *       "source": "example",
+                     *       "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "provider_po_id": "example",
+                     *       "provider_po_number": "example",
+                     *       "provider_po_status": "example",
+                     *       "failure_reason": "example",
+                     *       "failure_message": "example",
+                     *       "failure_retryable": true,
+                     *       "failure_details": {},
+                     *       "version": 1,
+                     *       "created_by": "example",
+                     *       "created_at": "2026-01-31T09:00:00Z",
+                     *       "updated_by": "example",
+                     *       "updated_at": "2026-01-31T09:00:00Z",
+                     *       "approved_by": "example",
+                     *       "approved_at": "2026-01-31T09:00:00Z",
+                     *       "sent_by": "example",
+                     *       "sent_at": "2026-01-31T09:00:00Z",
+                     *       "submitted_at": "2026-01-31T09:00:00Z",
+                     *       "total": "example",
+                     *       "total_base": "example",
+                     *       "lines": [
+                     *         {
+                     *           "line_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "position": 1,
+                     *           "variant_id": "example",
+                     *           "sku": "example",
+                     *           "name": "example",
+                     *           "uom": "example",
+                     *           "purchase_uom": "example",
+                     *           "purchase_uom_factor": "example",
+                     *           "quantity": "example",
+                     *           "suggested_quantity": "example",
+                     *           "unit_price": "example",
+                     *           "unit_cost_base": "example",
+                     *           "lead_time_days": "example",
+                     *           "plan_version": 1
+                     *         }
+                     *       ],
+                     *       "attempts": [
+                     *         {
+                     *           "attempt": 1,
+                     *           "source": "example",
+                     *           "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "requested_by": "example",
+                     *           "requested_at": "2026-01-31T09:00:00Z",
+                     *           "outcome": "example",
+                     *           "reason_code": "example",
+                     *           "message": "example",
+                     *           "completed_at": "2026-01-31T09:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
@@ -6671,8 +11798,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -6681,8 +11817,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -6691,8 +11836,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -6701,8 +11855,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -6711,8 +11874,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -6721,8 +11893,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -6731,8 +11912,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -6741,8 +11931,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -6759,6 +11958,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "quantity": 1,
+                 *       "unit_price": 1
+                 *     }
+                 */
                 "application/json": components["schemas"]["LinePatch"];
             };
         };
@@ -6769,6 +11974,80 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "draft_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "status": "example",
+                     *       "allowed_actions": [
+                     *         "example"
+                     *       ],
+                     *       "order_number": "example",
+                     *       "supplier_id": "example",
+                     *       "location_id": "example",
+                     *       "currency": "example",
+                     *       "base_currency": "example",
+                     *       "fx_rate_to_base": "example",
+                     *       "fx_source": "example",
+                     *       "expected_arrival": "2026-01-31",
+                     *       "notes": "example",
+                     *       "provider_status": "example",
+                     *       "plan_version": 1,
+                     *       "submission_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "attempt": 1,
+                     *       "source": "example",
+                     *       "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "provider_po_id": "example",
+                     *       "provider_po_number": "example",
+                     *       "provider_po_status": "example",
+                     *       "failure_reason": "example",
+                     *       "failure_message": "example",
+                     *       "failure_retryable": true,
+                     *       "failure_details": {},
+                     *       "version": 1,
+                     *       "created_by": "example",
+                     *       "created_at": "2026-01-31T09:00:00Z",
+                     *       "updated_by": "example",
+                     *       "updated_at": "2026-01-31T09:00:00Z",
+                     *       "approved_by": "example",
+                     *       "approved_at": "2026-01-31T09:00:00Z",
+                     *       "sent_by": "example",
+                     *       "sent_at": "2026-01-31T09:00:00Z",
+                     *       "submitted_at": "2026-01-31T09:00:00Z",
+                     *       "total": "example",
+                     *       "total_base": "example",
+                     *       "lines": [
+                     *         {
+                     *           "line_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "position": 1,
+                     *           "variant_id": "example",
+                     *           "sku": "example",
+                     *           "name": "example",
+                     *           "uom": "example",
+                     *           "purchase_uom": "example",
+                     *           "purchase_uom_factor": "example",
+                     *           "quantity": "example",
+                     *           "suggested_quantity": "example",
+                     *           "unit_price": "example",
+                     *           "unit_cost_base": "example",
+                     *           "lead_time_days": "example",
+                     *           "plan_version": 1
+                     *         }
+                     *       ],
+                     *       "attempts": [
+                     *         {
+                     *           "attempt": 1,
+                     *           "source": "example",
+                     *           "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "requested_by": "example",
+                     *           "requested_at": "2026-01-31T09:00:00Z",
+                     *           "outcome": "example",
+                     *           "reason_code": "example",
+                     *           "message": "example",
+                     *           "completed_at": "2026-01-31T09:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
@@ -6778,8 +12057,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -6788,8 +12076,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -6798,8 +12095,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -6808,8 +12114,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -6818,8 +12133,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -6828,8 +12152,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -6838,8 +12171,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -6848,8 +12190,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -6871,6 +12222,80 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "draft_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "status": "example",
+                     *       "allowed_actions": [
+                     *         "example"
+                     *       ],
+                     *       "order_number": "example",
+                     *       "supplier_id": "example",
+                     *       "location_id": "example",
+                     *       "currency": "example",
+                     *       "base_currency": "example",
+                     *       "fx_rate_to_base": "example",
+                     *       "fx_source": "example",
+                     *       "expected_arrival": "2026-01-31",
+                     *       "notes": "example",
+                     *       "provider_status": "example",
+                     *       "plan_version": 1,
+                     *       "submission_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "attempt": 1,
+                     *       "source": "example",
+                     *       "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "provider_po_id": "example",
+                     *       "provider_po_number": "example",
+                     *       "provider_po_status": "example",
+                     *       "failure_reason": "example",
+                     *       "failure_message": "example",
+                     *       "failure_retryable": true,
+                     *       "failure_details": {},
+                     *       "version": 1,
+                     *       "created_by": "example",
+                     *       "created_at": "2026-01-31T09:00:00Z",
+                     *       "updated_by": "example",
+                     *       "updated_at": "2026-01-31T09:00:00Z",
+                     *       "approved_by": "example",
+                     *       "approved_at": "2026-01-31T09:00:00Z",
+                     *       "sent_by": "example",
+                     *       "sent_at": "2026-01-31T09:00:00Z",
+                     *       "submitted_at": "2026-01-31T09:00:00Z",
+                     *       "total": "example",
+                     *       "total_base": "example",
+                     *       "lines": [
+                     *         {
+                     *           "line_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "position": 1,
+                     *           "variant_id": "example",
+                     *           "sku": "example",
+                     *           "name": "example",
+                     *           "uom": "example",
+                     *           "purchase_uom": "example",
+                     *           "purchase_uom_factor": "example",
+                     *           "quantity": "example",
+                     *           "suggested_quantity": "example",
+                     *           "unit_price": "example",
+                     *           "unit_cost_base": "example",
+                     *           "lead_time_days": "example",
+                     *           "plan_version": 1
+                     *         }
+                     *       ],
+                     *       "attempts": [
+                     *         {
+                     *           "attempt": 1,
+                     *           "source": "example",
+                     *           "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "requested_by": "example",
+                     *           "requested_at": "2026-01-31T09:00:00Z",
+                     *           "outcome": "example",
+                     *           "reason_code": "example",
+                     *           "message": "example",
+                     *           "completed_at": "2026-01-31T09:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
@@ -6880,8 +12305,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -6890,8 +12324,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -6900,8 +12343,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -6910,8 +12362,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -6920,8 +12381,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -6930,8 +12400,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -6940,8 +12419,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -6950,8 +12438,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -6973,6 +12470,80 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "draft_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "status": "example",
+                     *       "allowed_actions": [
+                     *         "example"
+                     *       ],
+                     *       "order_number": "example",
+                     *       "supplier_id": "example",
+                     *       "location_id": "example",
+                     *       "currency": "example",
+                     *       "base_currency": "example",
+                     *       "fx_rate_to_base": "example",
+                     *       "fx_source": "example",
+                     *       "expected_arrival": "2026-01-31",
+                     *       "notes": "example",
+                     *       "provider_status": "example",
+                     *       "plan_version": 1,
+                     *       "submission_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "attempt": 1,
+                     *       "source": "example",
+                     *       "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "provider_po_id": "example",
+                     *       "provider_po_number": "example",
+                     *       "provider_po_status": "example",
+                     *       "failure_reason": "example",
+                     *       "failure_message": "example",
+                     *       "failure_retryable": true,
+                     *       "failure_details": {},
+                     *       "version": 1,
+                     *       "created_by": "example",
+                     *       "created_at": "2026-01-31T09:00:00Z",
+                     *       "updated_by": "example",
+                     *       "updated_at": "2026-01-31T09:00:00Z",
+                     *       "approved_by": "example",
+                     *       "approved_at": "2026-01-31T09:00:00Z",
+                     *       "sent_by": "example",
+                     *       "sent_at": "2026-01-31T09:00:00Z",
+                     *       "submitted_at": "2026-01-31T09:00:00Z",
+                     *       "total": "example",
+                     *       "total_base": "example",
+                     *       "lines": [
+                     *         {
+                     *           "line_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "position": 1,
+                     *           "variant_id": "example",
+                     *           "sku": "example",
+                     *           "name": "example",
+                     *           "uom": "example",
+                     *           "purchase_uom": "example",
+                     *           "purchase_uom_factor": "example",
+                     *           "quantity": "example",
+                     *           "suggested_quantity": "example",
+                     *           "unit_price": "example",
+                     *           "unit_cost_base": "example",
+                     *           "lead_time_days": "example",
+                     *           "plan_version": 1
+                     *         }
+                     *       ],
+                     *       "attempts": [
+                     *         {
+                     *           "attempt": 1,
+                     *           "source": "example",
+                     *           "connection_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *           "requested_by": "example",
+                     *           "requested_at": "2026-01-31T09:00:00Z",
+                     *           "outcome": "example",
+                     *           "reason_code": "example",
+                     *           "message": "example",
+                     *           "completed_at": "2026-01-31T09:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
@@ -6982,8 +12553,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -6992,8 +12572,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -7002,8 +12591,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -7012,8 +12610,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -7022,8 +12629,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -7032,8 +12648,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7042,8 +12667,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -7052,8 +12686,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -7087,8 +12730,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -7097,8 +12749,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -7107,8 +12768,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -7117,8 +12787,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -7127,8 +12806,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -7137,8 +12825,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7147,8 +12844,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -7157,8 +12863,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -7185,8 +12900,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -7195,8 +12919,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -7205,8 +12938,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -7215,8 +12957,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -7225,8 +12976,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -7235,8 +12995,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7245,8 +13014,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -7255,8 +13033,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -7276,6 +13063,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "scope": "example",
+                     *       "scope_id": "example",
+                     *       "location_id": "example",
+                     *       "values": {},
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ScopeSettings"];
                 };
             };
@@ -7285,8 +13081,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -7295,8 +13100,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -7305,8 +13119,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -7315,8 +13138,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -7325,8 +13157,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -7335,8 +13176,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7345,8 +13195,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -7355,8 +13214,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -7370,6 +13238,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "values": {}
+                 *     }
+                 */
                 "application/json": components["schemas"]["SettingsPatch"];
             };
         };
@@ -7380,6 +13253,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "scope": "example",
+                     *       "scope_id": "example",
+                     *       "location_id": "example",
+                     *       "values": {},
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ScopeSettings"];
                 };
             };
@@ -7389,8 +13271,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -7399,8 +13290,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -7409,8 +13309,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -7419,8 +13328,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -7429,8 +13347,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -7439,8 +13366,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7449,8 +13385,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -7459,8 +13404,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -7482,6 +13436,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "applied": true,
+                     *       "rows": 1,
+                     *       "changed_scopes": 1,
+                     *       "errors": [
+                     *         {
+                     *           "row": 1,
+                     *           "column": "example",
+                     *           "message": "example"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ImportResult"];
                 };
             };
@@ -7491,8 +13459,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -7501,8 +13478,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -7511,8 +13497,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -7521,8 +13516,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -7531,8 +13535,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -7541,8 +13554,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7551,8 +13573,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -7561,8 +13592,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -7587,6 +13627,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "scope": "example",
+                     *       "scope_id": "example",
+                     *       "location_id": "example",
+                     *       "values": {},
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ScopeSettings"];
                 };
             };
@@ -7596,8 +13645,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -7606,8 +13664,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -7616,8 +13683,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -7626,8 +13702,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -7636,8 +13721,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -7646,8 +13740,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7656,8 +13759,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -7666,8 +13778,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -7685,6 +13806,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "values": {}
+                 *     }
+                 */
                 "application/json": components["schemas"]["SettingsPatch"];
             };
         };
@@ -7695,6 +13821,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "scope": "example",
+                     *       "scope_id": "example",
+                     *       "location_id": "example",
+                     *       "values": {},
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ScopeSettings"];
                 };
             };
@@ -7704,8 +13839,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -7714,8 +13858,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -7724,8 +13877,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -7734,8 +13896,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -7744,8 +13915,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -7754,8 +13934,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7764,8 +13953,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -7774,8 +13972,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -7797,6 +14004,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "scope": "example",
+                     *       "scope_id": "example",
+                     *       "location_id": "example",
+                     *       "values": {},
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ScopeSettings"];
                 };
             };
@@ -7806,8 +14022,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -7816,8 +14041,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -7826,8 +14060,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -7836,8 +14079,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -7846,8 +14098,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -7856,8 +14117,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7866,8 +14136,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -7876,8 +14155,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -7893,6 +14181,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "values": {}
+                 *     }
+                 */
                 "application/json": components["schemas"]["SettingsPatch"];
             };
         };
@@ -7903,6 +14196,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "scope": "example",
+                     *       "scope_id": "example",
+                     *       "location_id": "example",
+                     *       "values": {},
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ScopeSettings"];
                 };
             };
@@ -7912,8 +14214,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -7922,8 +14233,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -7932,8 +14252,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -7942,8 +14271,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -7952,8 +14290,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -7962,8 +14309,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -7972,8 +14328,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -7982,8 +14347,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -7997,6 +14371,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "example",
+                 *       "password": "example",
+                 *       "tenant_name": "example",
+                 *       "display_name": "example",
+                 *       "time_zone": "example",
+                 *       "base_currency": "example"
+                 *     }
+                 */
                 "application/json": components["schemas"]["SignUpIn"];
             };
         };
@@ -8007,6 +14391,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "tenant_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "user_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SignUpOut"];
                 };
             };
@@ -8016,8 +14406,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -8026,8 +14425,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -8036,8 +14444,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -8046,8 +14463,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -8056,8 +14482,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -8066,8 +14501,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -8076,8 +14520,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -8086,8 +14539,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -8101,6 +14563,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "example",
+                 *       "password": "example",
+                 *       "display_name": "example"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AcceptInvitationIn"];
             };
         };
@@ -8111,6 +14580,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "tenant_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "user_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MembershipOut"];
                 };
             };
@@ -8120,8 +14595,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -8130,8 +14614,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -8140,8 +14633,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -8150,8 +14652,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -8160,8 +14671,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -8170,8 +14690,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -8180,8 +14709,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -8190,8 +14728,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -8211,6 +14758,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "tenant_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "name": "example",
+                     *       "time_zone": "example",
+                     *       "base_currency": "example",
+                     *       "primary_source": "example"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantOut"];
                 };
             };
@@ -8220,8 +14776,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -8230,8 +14795,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -8240,8 +14814,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -8250,8 +14833,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -8260,8 +14852,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -8270,8 +14871,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -8280,8 +14890,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -8290,8 +14909,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -8320,8 +14948,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -8330,8 +14967,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -8340,8 +14986,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -8350,8 +15005,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -8360,8 +15024,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -8370,8 +15043,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -8380,8 +15062,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -8390,8 +15081,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -8405,6 +15105,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "example",
+                 *       "time_zone": "example",
+                 *       "base_currency": "example"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TenantPatch"];
             };
         };
@@ -8415,6 +15122,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "tenant_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                     *       "name": "example",
+                     *       "time_zone": "example",
+                     *       "base_currency": "example",
+                     *       "primary_source": "example"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantOut"];
                 };
             };
@@ -8424,8 +15140,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -8434,8 +15159,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -8444,8 +15178,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -8454,8 +15197,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -8464,8 +15216,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -8474,8 +15235,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -8484,8 +15254,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -8494,8 +15273,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -8524,8 +15312,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -8534,8 +15331,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -8544,8 +15350,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -8554,8 +15369,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -8564,8 +15388,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -8574,8 +15407,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -8584,8 +15426,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -8594,8 +15445,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -8624,8 +15484,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -8634,8 +15503,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -8644,8 +15522,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -8654,8 +15541,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -8664,8 +15560,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -8674,8 +15579,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -8684,8 +15598,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -8694,8 +15617,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -8709,6 +15641,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "grant_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                 *       "xero_tenant_id": "example"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ChooseOrganisation"];
             };
         };
@@ -8728,8 +15666,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -8738,8 +15685,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -8748,8 +15704,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -8758,8 +15723,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -8768,8 +15742,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -8778,8 +15761,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -8788,8 +15780,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -8798,8 +15799,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -8830,8 +15840,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -8840,8 +15859,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -8850,8 +15878,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -8860,8 +15897,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -8870,8 +15916,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -8880,8 +15935,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -8890,8 +15954,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -8900,8 +15973,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -8930,8 +16012,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -8940,8 +16031,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -8950,8 +16050,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -8960,8 +16069,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -8970,8 +16088,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -8980,8 +16107,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -8990,8 +16126,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -9000,8 +16145,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -9017,7 +16171,12 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["connector_xero_LoadRequest"];
+                /**
+                 * @example {
+                 *       "mode": "incremental"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ConnectorXeroLoadRequest"];
             };
         };
         responses: {
@@ -9036,8 +16195,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -9046,8 +16214,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -9056,8 +16233,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -9066,8 +16252,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -9076,8 +16271,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -9086,8 +16290,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -9096,8 +16309,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -9106,8 +16328,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -9138,8 +16369,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -9148,8 +16388,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -9158,8 +16407,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -9168,8 +16426,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -9178,8 +16445,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -9188,8 +16464,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -9198,8 +16483,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -9208,8 +16502,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -9240,8 +16543,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -9250,8 +16562,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -9260,8 +16581,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -9270,8 +16600,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -9280,8 +16619,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -9290,8 +16638,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -9300,8 +16657,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -9310,8 +16676,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };
@@ -9342,8 +16717,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unauthorized */
@@ -9352,8 +16736,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Forbidden */
@@ -9362,8 +16755,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Not Found */
@@ -9372,8 +16774,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Conflict */
@@ -9382,8 +16793,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Precondition Failed */
@@ -9392,8 +16812,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -9402,8 +16831,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -9412,8 +16850,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemModel"];
                     "application/problem+json": unknown;
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "example",
+                     *       "status": 1,
+                     *       "detail": "example",
+                     *       "instance": "example"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProblemModel"];
                 };
             };
         };

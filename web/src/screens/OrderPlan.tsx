@@ -15,7 +15,7 @@ import type { components } from "../api/schema";
 import { useFormat } from "../format";
 import { Empty, ErrorBox, Loading, PageTitle, StatusBadge } from "../components/ui";
 
-type Row = components["schemas"]["PlanRow"];
+type Row = components["schemas"]["PlanListRow"];
 const PAGE_SIZE = 50;
 const key = (r: { variant_id: string; location_id: string }) => `${r.variant_id}|${r.location_id}`;
 
