@@ -202,11 +202,11 @@ def sync() -> dict[str, Any]:
                 "s",
             ),
             _panel(
-                "Records synced per second",
+                "Records per second by stream and outcome (finished jobs)",
                 [
                     (
-                        f"sum by (source, entity) (rate(restock_sync_records_total{{{cj}}}[{RI}]))",
-                        "{{source}} {{entity}}",
+                        f"sum by (source, entity, outcome) (rate(restock_sync_records_total{{{cj}}}[{RI}]))",
+                        "{{source}} {{entity}} {{outcome}}",
                     )
                 ],
                 "ops",

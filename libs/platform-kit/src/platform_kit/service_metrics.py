@@ -7,12 +7,35 @@ tenant, connection and SKU ids never become labels.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+import httpx
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+log = logging.getLogger(__name__)
 _LONG_BUCKETS = (0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200)
+
+
+class _ErrorCountingTransport(httpx.AsyncBaseTransport):
+    """Calls ``count`` for each request that fails below HTTP (connect, read, timeout)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, count: Callable[[], None]) -> None:
+        self.inner = inner
+        self.count = count
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await self.inner.handle_async_request(request)
+        except httpx.TransportError:
+            self.count()
+            raise
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
 
 
 class SyncMetrics:
@@ -34,8 +57,8 @@ class SyncMetrics:
         )
         self.records = Counter(
             "restock_sync_records_total",
-            "Records read from the provider",
-            ["source", "entity"],
+            "Records of finished load jobs by stream and outcome",
+            ["source", "entity", "outcome"],
             registry=registry,
         )
         self.provider_requests = Counter(
@@ -58,6 +81,55 @@ class SyncMetrics:
             self.provider_requests.labels(provider=provider, status=str(response.status_code)).inc()
 
         return hook
+
+    def client_options(self, provider: str, limits: httpx.Limits | None = None) -> dict[str, Any]:
+        """``httpx.AsyncClient`` keyword arguments that count every provider call: responses
+        by status (the hook) and transport errors and timeouts as ``status="error"``."""
+        counter = self.provider_requests.labels(provider=provider, status="error")
+        inner = httpx.AsyncHTTPTransport(limits=limits or httpx.Limits())
+        return {
+            "event_hooks": {"response": [self.response_hook(provider)]},
+            "transport": _ErrorCountingTransport(inner, counter.inc),
+        }
+
+    def count_records(
+        self,
+        source: str,
+        counters: Mapping[str, Mapping[str, int]],
+        skipped: Mapping[str, int] | None = None,
+    ) -> None:
+        """Add one finished job's records per stream (``entity``).
+
+        ``counters`` is the job's per-stream ``{"records", "deleted"}`` (what it published;
+        ``records`` includes the deletions). Outcomes: ``published`` (new or changed),
+        ``deleted`` (explicit deletions), ``skipped`` (bad rows the job left out). Unchanged
+        records are not republished and so not counted.
+        """
+        for stream, counter in counters.items():
+            deleted = int(counter.get("deleted", 0))
+            published = max(int(counter.get("records", 0)) - deleted, 0)
+            self.records.labels(source=source, entity=stream, outcome="published").inc(published)
+            self.records.labels(source=source, entity=stream, outcome="deleted").inc(deleted)
+        for stream, count in (skipped or {}).items():
+            self.records.labels(source=source, entity=stream, outcome="skipped").inc(count)
+
+    async def watch_budget(
+        self,
+        provider: str,
+        lowest: Callable[[], Awaitable[int]],
+        stop: asyncio.Event,
+        interval_s: float = 5.0,
+    ) -> None:
+        """Keep ``restock_provider_budget_remaining`` current until ``stop``: every
+        ``interval_s`` it reads ``lowest()`` (the connector's shared Postgres budget, so
+        every replica reports the same value). A failed read keeps the last value."""
+        while not stop.is_set():
+            try:
+                self.budget_remaining.labels(provider=provider).set(await lowest())
+            except Exception as exc:
+                log.warning("reading the %s rate budget failed: %s", provider, exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval_s)
 
 
 class ForecastMetrics:

@@ -1,4 +1,5 @@
-"""Background loops every replica runs: job runner, webhook flusher, scheduler, PO worker.
+"""Background loops every replica runs: job runner, webhook flusher, scheduler, PO worker,
+budget gauge.
 
 Each loop is safe to run on many replicas at once: work is claimed with leases or row
 locks in Postgres.
@@ -14,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from connector_katana.adapters.repository import job_status
+from connector_katana.domain.reads import READS
 from connector_katana.handlers.deps import Deps
 from connector_katana.handlers.jobs import claim_job
 from connector_katana.handlers.loader import run_job
@@ -71,9 +73,22 @@ async def _count_job(deps: Deps, job_id: Any, seconds: float) -> None:
     found = await job_status(deps.db, job_id)
     if deps.metrics is None or found is None or found[0] not in _OUTCOMES:
         return
-    status, mode = found
+    status, mode, progress = found
     deps.metrics.jobs.labels(source="katana", mode=mode, outcome=_OUTCOMES[status]).inc()
     deps.metrics.duration.labels(source="katana", mode=mode).observe(seconds)
+    skipped: dict[str, int] = {}
+    for read, state in progress.get("reads", {}).items():
+        if read in READS and state.get("skipped"):
+            stream = READS[read].stream
+            skipped[stream] = skipped.get(stream, 0) + int(state["skipped"])
+    deps.metrics.count_records("katana", progress.get("counters", {}), skipped)
+
+
+async def budget_gauge(runtime: Any, stop: asyncio.Event) -> None:
+    """Publish the lowest remaining Katana budget (shared in Postgres) as a gauge."""
+    deps = deps_of(runtime)
+    if deps.metrics is not None:
+        await deps.metrics.watch_budget("katana", deps.budget.lowest_remaining, stop)
 
 
 async def webhook_flusher(runtime: Any, stop: asyncio.Event) -> None:
@@ -114,4 +129,4 @@ async def po_worker(runtime: Any, stop: asyncio.Event) -> None:
     await _loop(stop, "po worker", deps.settings.po_worker_poll_s, step)
 
 
-BACKGROUND = (job_runner, webhook_flusher, scheduler, po_worker)
+BACKGROUND = (job_runner, webhook_flusher, scheduler, po_worker, budget_gauge)

@@ -64,6 +64,7 @@ def build_spec(settings: Settings | None = None) -> ServiceSpec:
             _task(workers.po_loop, lambda s: True),
             _task(workers.webhook_loop, lambda s: True),
             _task(workers.schedule_loop, lambda s: s.schedule_enabled),
+            _task(workers.budget_loop, lambda s: True),
             _close_http,
         ],
         description="Xero connector: OAuth grants, load jobs, webhooks, purchase-order creation.",

@@ -122,6 +122,25 @@ class RateBudget:
                 {"k": key_id, "s": seconds},
             )
 
+    async def lowest_remaining(self) -> int:
+        """Fewest requests any key may still send in the current window (PO cap; 0 while
+        paused by a 429): the provider budget-headroom gauge. A full cap with no keys."""
+        cap = self.cap(PRIORITY)
+        async with self.db.engine.connect() as conn:
+            value = (
+                await conn.execute(
+                    text(
+                        "select min(case when b.paused_until > clock_timestamp() then 0 "
+                        "else greatest(:cap - (select count(*) from rate_request r "
+                        "where r.key_id = b.key_id "
+                        "and r.at > clock_timestamp() - make_interval(secs => :w)), 0) end) "
+                        "from rate_budget b"
+                    ),
+                    {"cap": cap, "w": self.window_s},
+                )
+            ).scalar()
+        return cap if value is None else int(value)
+
     async def used(self, key_id: str) -> int:
         """Requests recorded in the current window (for progress and tests)."""
         async with self.db.engine.connect() as conn:

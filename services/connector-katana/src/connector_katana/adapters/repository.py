@@ -94,14 +94,16 @@ async def save_progress(
     return bool(getattr(result, "rowcount", 0))
 
 
-async def job_status(db: Database, job_id: uuid.UUID) -> tuple[str, str] | None:
-    """(status, mode) of a load job, or None when it does not exist."""
+async def job_status(db: Database, job_id: uuid.UUID) -> tuple[str, str, dict[str, Any]] | None:
+    """(status, mode, progress) of a load job, or None when it does not exist."""
     from connector_katana.adapters.orm import load_job
 
     async with db.sessions() as session:
         row = (
             await session.execute(
-                select(load_job.c.status, load_job.c.mode).where(load_job.c.job_id == job_id)
+                select(load_job.c.status, load_job.c.mode, load_job.c.progress).where(
+                    load_job.c.job_id == job_id
+                )
             )
         ).one_or_none()
-    return (row.status, row.mode) if row else None
+    return (row.status, row.mode, dict(row.progress or {})) if row else None

@@ -58,7 +58,7 @@ def build_deps(
     metrics: SyncMetrics | None = None,
 ) -> Deps:
     """Deps for a runtime (``stop`` is the runtime's shutdown signal); ``metrics`` counts
-    every Katana response by status."""
+    every Katana call by status (transport errors as ``error``)."""
     budget = RateBudget(
         db,
         limit=settings.rate_limit,
@@ -67,9 +67,7 @@ def build_deps(
         po_reserve=settings.rate_po_reserve,
         enabled=settings.limiter_enabled,
     )
-    http = httpx.AsyncClient(
-        timeout=settings.http_timeout_s,
-        limits=httpx.Limits(max_connections=20),
-        event_hooks={"response": [metrics.response_hook("katana")]} if metrics else {},
-    )
+    limits = httpx.Limits(max_connections=20)
+    options = metrics.client_options("katana", limits) if metrics else {"limits": limits}
+    http = httpx.AsyncClient(timeout=settings.http_timeout_s, **options)
     return Deps(db, settings, clock, keyring, budget, http, stop=stop, metrics=metrics)

@@ -176,6 +176,33 @@ class Budget:
             )
             await uow.commit()
 
+    async def lowest_remaining(self) -> int:
+        """Fewest calls any organisation may still make (PO cap, the lower of the minute
+        window and the day; 0 while paused by a 429): the budget-headroom gauge. A full
+        minute cap with no organisations."""
+        cap = self.cap(PRIORITY)
+        async with self.db.engine.connect() as conn:
+            value = (
+                await conn.execute(
+                    text(
+                        "select min(case when b.paused_until > clock_timestamp() then 0"
+                        " else greatest(least(:cap - (select count(*) from rate_call c"
+                        " where c.xero_tenant_id = b.xero_tenant_id"
+                        " and c.at > clock_timestamp() - make_interval(secs => :w)),"
+                        " case when b.day_start is null or b.day_start"
+                        " <= clock_timestamp() - make_interval(secs => :dw) then :per_day"
+                        " else :per_day - b.day_count end), 0) end) from rate_bucket b"
+                    ),
+                    {
+                        "cap": cap,
+                        "w": self.window_s + self.margin_s,
+                        "dw": self.day_window_s,
+                        "per_day": self.per_day,
+                    },
+                )
+            ).scalar()
+        return cap if value is None else int(value)
+
     async def used(self, org: str) -> int:
         """Calls recorded in the current sliding window (progress and tests)."""
         async with self.db.engine.connect() as conn:

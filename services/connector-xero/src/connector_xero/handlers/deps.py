@@ -48,11 +48,10 @@ def build_deps(
     keyring: KeyRing,
     metrics: SyncMetrics | None = None,
 ) -> Deps:
-    """Wire the adapters for one process (counting provider responses when ``metrics``)."""
-    hooks = {"response": [metrics.response_hook("xero")]} if metrics else {}
-    http = httpx.AsyncClient(
-        timeout=settings.http_timeout_s, follow_redirects=False, event_hooks=hooks
-    )
+    """Wire the adapters for one process (counting provider calls by status, transport
+    errors as ``error``, when ``metrics``)."""
+    options = metrics.client_options("xero") if metrics else {}
+    http = httpx.AsyncClient(timeout=settings.http_timeout_s, follow_redirects=False, **options)
     identity = XeroIdentity(settings, http)
     tokens = TokenStore(db, keyring, identity)
     budget = Budget(

@@ -97,3 +97,12 @@ async def cancel(deps: Deps, tenant_id: uuid.UUID, job_id: uuid.UUID) -> bool:
         ).one_or_none()
         await uow.commit()
     return row is not None
+
+
+async def progress_of(deps: Deps, job_id: uuid.UUID) -> dict[str, Any]:
+    """The stored progress of a job (``{}`` when it is gone)."""
+    async with deps.db.sessions() as session:
+        value = (
+            await session.execute(select(load_job.c.progress).where(load_job.c.job_id == job_id))
+        ).scalar_one_or_none()
+    return dict(value or {})

@@ -16,7 +16,8 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import literal, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from connector_xero.adapters.orm import connection, load_job, watermark
@@ -330,10 +331,15 @@ async def _finish_in(
     uow: UnitOfWork, job: Any, sync: Any, status: str, errors: list[dict[str, Any]], deps: Deps
 ) -> None:
     now = deps.clock.now()
+    final: dict[str, Any] = {}
+    if sync is not None:  # the last streams' counters (suppliers) for the metrics
+        final["progress"] = load_job.c.progress.op("||")(
+            literal({"counters": sync.counters}, JSONB)
+        )
     await uow.session.execute(
         update(load_job)
         .where(load_job.c.job_id == job.job_id)
-        .values(status=status, errors=errors, finished_at=now, lease_owner=None)
+        .values(status=status, errors=errors, finished_at=now, lease_owner=None, **final)
     )
     if sync is None:
         return

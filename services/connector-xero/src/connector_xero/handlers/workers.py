@@ -1,4 +1,5 @@
-"""Background loops: load jobs, PO submissions, webhook drains and the schedule."""
+"""Background loops: load jobs, PO submissions, webhook drains, the schedule and the budget
+gauge."""
 
 from __future__ import annotations
 
@@ -57,7 +58,18 @@ async def _run_job(deps: Deps, job: Any) -> str:
         deps.metrics.duration.labels(source="xero", mode=job.mode).observe(
             time.monotonic() - started
         )
+        try:
+            progress = await job_queue.progress_of(deps, job.job_id)
+            deps.metrics.count_records("xero", progress.get("counters", {}))
+        except Exception as exc:
+            log.warning("counting the records of job %s failed: %s", job.job_id, exc)
     return status
+
+
+async def budget_loop(deps: Deps, stop: asyncio.Event) -> None:
+    """Publish the lowest remaining Xero budget (shared in Postgres) as a gauge."""
+    if deps.metrics is not None:
+        await deps.metrics.watch_budget("xero", deps.budget.lowest_remaining, stop)
 
 
 async def po_loop(deps: Deps, stop: asyncio.Event) -> None:
