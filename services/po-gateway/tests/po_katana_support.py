@@ -108,20 +108,21 @@ def _common(pg_url: str, kafka: str, keys_dir: Path, db: str) -> dict[str, Any]:
 def katana_settings(
     sb: RunningSandbox, pg_url: str, kafka: str, keys_dir: Path, db: str, **extra: Any
 ) -> KatanaSettings:
-    return KatanaSettings(
+    values = {
         **_common(pg_url, kafka, keys_dir, db),
-        katana_base_url=sb.base_url,
-        rate_limit=60,
-        rate_window_s=0.5,
-        rate_headroom=8,
-        rate_po_reserve=4,
-        scheduler_enabled=False,
-        job_poll_s=0.1,
-        po_worker_poll_s=0.1,
-        http_timeout_s=5.0,
-        page_limit=100,
+        "katana_base_url": sb.base_url,
+        "rate_limit": 60,
+        "rate_window_s": 0.5,
+        "rate_headroom": 8,
+        "rate_po_reserve": 4,
+        "scheduler_enabled": False,
+        "job_poll_s": 0.1,
+        "po_worker_poll_s": 0.1,
+        "http_timeout_s": 5.0,
+        "page_limit": 100,
         **extra,
-    )
+    }
+    return KatanaSettings(**values)
 
 
 def katana_app(settings: KatanaSettings) -> Any:
@@ -137,7 +138,6 @@ def katana_env(settings: KatanaSettings) -> dict[str, str]:
             "DATABASE_URL": settings.database_url,
             "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
             "RESTOCK_KEYS_DIR": str(settings.keys_dir),
-            "RESTOCK_LOG_JSON": "false",
         }
     )
     for name in (
@@ -154,6 +154,7 @@ def katana_env(settings: KatanaSettings) -> dict[str, str]:
         "http_timeout_s",
         "consumer_session_timeout_ms",
         "relay_poll_interval_s",
+        "log_json",
     ):
         env[f"CONNECTOR_KATANA_{name.upper()}"] = str(getattr(settings, name))
     return env
