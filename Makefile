@@ -7,7 +7,7 @@ SERVICE ?= planner
 PKG = $(subst -,_,$(SERVICE))
 ONLY ?=
 
-.PHONY: help bootstrap up down sandbox-katana sandbox-xero dev-tenant test test-fast lint format bench ops-test dashboards migrate run dlq-list
+.PHONY: help bootstrap up down demo chaos sandbox-katana sandbox-xero dev-tenant test test-fast lint format bench ops-test dashboards migrate run dlq-list
 
 help:           ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -20,6 +20,12 @@ up: bootstrap   ## start everything (embedded Postgres + broker, sandboxes, six 
 
 down:           ## stop what `make up` started
 	@$(UV) run python deploy/local/stack.py down
+
+demo: bootstrap ## the whole journey headlessly on a private stack (load → forecast → plan → POs Sent), then a summary
+	@$(UV) run python deploy/local/demo.py
+
+chaos: bootstrap   ## the full chaos run: kill -9 each service, pause the broker, restart Postgres, 429/500 storms, a poison message (SEED=n)
+	@$(UV) run python deploy/local/chaos.py $(if $(SEED),--seed $(SEED),)
 
 sandbox-katana: ## run the Katana sandbox alone (SKUS=200 YEARS=2 PORT=8701; real 60 s rate window)
 	@$(UV) run python -m katana_sandbox --port $${PORT:-8701} --skus $${SKUS:-200} --years $${YEARS:-2}

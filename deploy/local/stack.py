@@ -4,8 +4,13 @@ Builds ``web/dist`` when the web sources changed (``web/scripts/build.py``). Sta
 unless pointed elsewhere by ``DATABASE_URL`` / ``KAFKA_BOOTSTRAP_SERVERS``, the embedded
 Postgres (data kept in ``.local/pg``) and the embedded broker, then the Katana and Xero
 sandboxes and the six services (one process each; consumers and relay run
-inside), waits until all are healthy and prints where everything listens. Ctrl-C or
-``make down`` stops everything cleanly. Logs go to ``.local/logs/<name>.log``.
+inside), waits until all are healthy and prints where everything listens. Then, unless
+``--no-demo``, it runs the demo journey (``journey.py``): the dev tenant connected to the
+Katana sandbox and a second one to the Xero sandbox, loaded, forecast and planned, and
+prints the summary and the sign-ins. The connectors point at the sandboxes, whose rate
+windows are 1 s (60 s at the real providers); ``RESTOCK_NOW`` defaults to the demo data's
+today. Ctrl-C or ``make down`` stops everything cleanly. Logs go to
+``.local/logs/<name>.log``.
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cluster import DEFAULT_PORTS, Sizes, provider_env, sandbox_argv, urls, xero_callback
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ROOT / ".local"
@@ -45,23 +54,16 @@ SERVICES = (
     Proc("planner", "planner", 8004, "PLANNER_"),
     Proc("po-gateway", "po_gateway", 8005, "PO_GATEWAY_"),
 )
-SANDBOXES = (
+SANDBOXES = tuple(
     Proc(
-        "katana-sandbox",
-        "katana_sandbox",
-        8701,
+        name,
+        module,
+        DEFAULT_PORTS[name],
         "",
-        ("--port", "8701", "--skus", "200", "--years", "2", "--api-key", "demo-katana-key"),
+        tuple(sandbox_argv(name, DEFAULT_PORTS[name], Sizes(), xero_callback(DEFAULT_PORTS))[1:]),
         health="",
-    ),
-    Proc(
-        "xero-sandbox",
-        "xero_sandbox",
-        8702,
-        "",
-        ("--port", "8702", "--items", "200", "--years", "2"),
-        health="",
-    ),
+    )
+    for name, module in (("katana-sandbox", "katana_sandbox"), ("xero-sandbox", "xero_sandbox"))
 )
 PG_PORT = int(os.environ.get("RESTOCK_PG_PORT", "55432"))
 BROKER_PORT = int(os.environ.get("RESTOCK_BROKER_PORT", "59092"))
@@ -130,6 +132,11 @@ def up(args: argparse.Namespace) -> int:
     InternalKeys.load(keys_dir)
     KeyRing.load(keys_dir)
     env = {**os.environ, "RESTOCK_KEYS_DIR": str(keys_dir)}
+    env.update(provider_env(DEFAULT_PORTS, Sizes()))
+    if args.demo:
+        from demo import DEMO_NOW
+
+        env.setdefault("RESTOCK_NOW", DEMO_NOW)
 
     pg = broker = None
     if not env.get("DATABASE_URL"):
@@ -188,7 +195,9 @@ def up(args: argparse.Namespace) -> int:
             return 0
         _print_table(procs, env, time.monotonic() - started)
         if args.dev_tenant:
-            _dev_tenant(env)
+            info = _dev_tenant(env)
+            if args.demo and info is not None:
+                _demo_journey(env, info)
         if args.exit_when_healthy:
             return 0
         while not stopping["flag"]:
@@ -226,7 +235,7 @@ def _print_table(procs: list[Proc], env: dict[str, str], seconds: float) -> None
     print(f"\n  logs: {LOCAL / 'logs'}   stop: Ctrl-C or 'make down'\n", flush=True)
 
 
-def _dev_tenant(env: dict[str, str]) -> None:
+def _dev_tenant(env: dict[str, str]) -> dict[str, Any] | None:
     result = subprocess.run(
         [
             sys.executable,
@@ -245,7 +254,7 @@ def _dev_tenant(env: dict[str, str]) -> None:
     )
     if result.returncode != 0:
         print(f"dev tenant failed: {result.stderr[-1000:]}", file=sys.stderr)
-        return
+        return None
     info = json.loads(result.stdout.strip().splitlines()[-1])
     print(f"  dev tenant {info['tenant_id']} ({info['name']})")
     if info.get("admin_email"):
@@ -254,6 +263,36 @@ def _dev_tenant(env: dict[str, str]) -> None:
             "(shown once, when the tenant is created)"
         )
     print(f"  internal token (admin, 12 h): {info['token']}\n", flush=True)
+    return dict(info)
+
+
+def _demo_journey(env: dict[str, str], info: dict[str, Any]) -> None:
+    """Connect the dev tenant to the Katana sandbox and a second one ("Demo Distribution")
+    to the Xero sandbox, load both, wait for forecasts and plans, print the summary."""
+    from demo import dev_tenant, run_journeys
+    from journey import Tenant, print_summary
+
+    started = time.monotonic()
+    katana = Tenant(info["tenant_id"], info["token"], "katana", info["name"])
+    xero, xero_info = dev_tenant(env, "Demo Distribution", "xero")
+    print("demo journey: connect, load, forecast, plan (make demo also sends POs)…", flush=True)
+    try:
+        rows = run_journeys(urls(DEFAULT_PORTS), [katana, xero], send=False)
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"demo journey failed: {exc}; see {LOCAL / 'logs'}", file=sys.stderr, flush=True)
+        return
+    print_summary(rows)
+    gateway = f"http://127.0.0.1:{DEFAULT_PORTS['api-gateway']}"
+    print(f"\n  demo journey done in {time.monotonic() - started:.1f}s")
+    print(f"  web app: {gateway}/")
+    for tenant, tinfo in ((katana, info), (xero, xero_info)):
+        login = (
+            f"{tinfo['admin_email']} / {tinfo['admin_password']}"
+            if tinfo.get("admin_password")
+            else "its admin (password printed when it was created)"
+        )
+        print(f"  {tenant.name} ({tenant.source}): sign in as {login}")
+    print(f"  {xero.name} internal token (admin, 12 h): {xero.token}\n", flush=True)
 
 
 def down(_args: argparse.Namespace) -> int:
@@ -287,6 +326,12 @@ def main() -> int:
         help="stop everything again once healthy (smoke check)",
     )
     up_parser.add_argument("--no-dev-tenant", dest="dev_tenant", action="store_false")
+    up_parser.add_argument(
+        "--no-demo",
+        dest="demo",
+        action="store_false",
+        help="skip the demo journey (Katana + Xero tenants loaded, forecast and planned)",
+    )
     sub.add_parser("down")
     args = parser.parse_args()
     return up(args) if args.command == "up" else down(args)
