@@ -10,7 +10,11 @@ import pytest
 import pytest_asyncio
 from fc_support import Bus, make_settings
 
+from forecaster.adapters.orm import metadata
+from forecaster.app import build_spec
 from forecaster.settings import Settings
+from platform_kit.db import Database
+from platform_kit.db.migrations import ensure_database, upgrade_to_head
 
 
 @pytest.fixture
@@ -26,6 +30,20 @@ def settings_factory(
         return make_settings(pg_url, kafka_bootstrap, keys_dir, db_name, **extra)
 
     return build
+
+
+@pytest_asyncio.fixture
+async def db(pg_url: str, db_name: str) -> AsyncIterator[Database]:
+    """The forecaster's migrated database (no service running)."""
+    settings = Settings.model_validate({"DATABASE_URL": pg_url, "database_name": db_name})
+    await ensure_database(pg_url, db_name)
+    url = settings.service_database_url()
+    await upgrade_to_head(build_spec(settings).migrations, url)
+    database = Database(url, metadata, application_name="test", pool_size=4)
+    try:
+        yield database
+    finally:
+        await database.dispose()
 
 
 @pytest_asyncio.fixture

@@ -13,9 +13,11 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import TopicPartition
+from sqlalchemy import text
 
 from forecaster.app import build_spec
 from forecaster.settings import Settings
+from platform_kit.db import Database, UnitOfWork
 from platform_kit.service import create_app
 from platform_kit.testing.servers import serve_app
 from restock_contracts.sales.v1 import SalesLineRecord, SalesLinesChanged
@@ -147,3 +149,20 @@ class Bus:
             for messages in batches.values():
                 self.events.extend(FORECASTS.decode(m.value) for m in messages if m.value)
         return [e for e in self.events if e.tenant_id == tenant_id]
+
+
+async def apply_event(db: Database, fn: Any, tenant: uuid.UUID, payload: Any) -> None:
+    """Run one ingest use case in its own unit of work."""
+    async with UnitOfWork(db) as uow:
+        await fn(uow, tenant, payload)
+        await uow.commit()
+
+
+async def outbox_forecast_events(db: Database, tenant: uuid.UUID) -> list[Any]:
+    """This tenant's forecast events written to the outbox, oldest first."""
+    async with db.sessions() as s:
+        rows = await s.execute(
+            text("select value from outbox where topic = :t and tenant_id = :x order by id"),
+            {"t": FORECASTS.name, "x": tenant},
+        )
+        return [FORECASTS.decode(r[0]) for r in rows]

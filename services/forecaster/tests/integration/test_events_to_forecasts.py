@@ -236,6 +236,15 @@ async def test_sales_events_become_published_forecasts_with_explanations(
         planner = {"Authorization": f"Bearer {mint_token(tenant, ['planner'], 'pat')}"}
         stranger = {"Authorization": f"Bearer {mint_token(other, ['admin'])}"}
         async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            scrape = (await client.get("/metrics")).text
+            errors = {
+                ln.split('"')[1]: float(ln.rsplit(" ", 1)[1])
+                for ln in scrape.splitlines()
+                if ln.startswith("restock_forecast_backtest_error{")
+            }
+            assert set(errors) == {"0.5", "0.9", "0.99"}  # the run's backtest-error summary
+            assert 0 < errors["0.5"] <= errors["0.9"] <= errors["0.99"]
+            assert "tenant" not in scrape.split("restock_forecast_backtest_error", 1)[1][:200]
             listing = (await client.get("/forecasts?sort=-mean_28d", headers=viewer)).json()
             assert [i["variant_id"] for i in listing["items"]] == ["v1", "v2"]
             assert listing["total"] == 2

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from fc_support import CONNECTION, NOW, line, lines_event
 from sqlalchemy import select, text
 
-from forecaster.adapters.orm import dirty_sku, metadata, sales_line
+from forecaster.adapters.orm import dirty_sku, sales_line
 from forecaster.handlers import ingest
 from forecaster.handlers.recompute import RecomputeConfig, recompute_tenant
-from forecaster.settings import Settings
 from platform_kit.clock import Clock
 from platform_kit.db import Database, UnitOfWork
-from platform_kit.db.migrations import ensure_database, upgrade_to_head
 from restock_contracts.planning.v1 import EffectiveSettingsChanged
 from restock_contracts.sync.v1 import StreamCompleted
 from restock_contracts.tenancy.v1 import TenantUpdated
@@ -27,21 +23,6 @@ from restock_contracts.topics import FORECASTS
 
 pytestmark = pytest.mark.asyncio
 T0 = datetime(2026, 5, 1, 12, tzinfo=UTC)
-
-
-@pytest_asyncio.fixture
-async def db(pg_url: str, db_name: str) -> AsyncIterator[Database]:
-    settings = Settings.model_validate({"DATABASE_URL": pg_url, "database_name": db_name})
-    await ensure_database(pg_url, db_name)
-    url = settings.service_database_url()
-    from forecaster.app import build_spec
-
-    await upgrade_to_head(build_spec(settings).migrations, url)
-    database = Database(url, metadata, application_name="test", pool_size=4)
-    try:
-        yield database
-    finally:
-        await database.dispose()
 
 
 async def _apply(db: Database, fn: Any, tenant: uuid.UUID, payload: Any) -> None:

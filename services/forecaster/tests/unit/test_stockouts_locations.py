@@ -92,3 +92,22 @@ def test_snapshots_censor_when_there_are_no_movements() -> None:
     ]
     panel = assemble([_sales("v", "x", [0], [1])], [], snaps, {}, {}, {}, [], 5)
     assert panel.censored[0].tolist() == [False, True, True, False, False]
+
+
+def test_stale_series_of_a_location_now_sales_only_are_retracted() -> None:
+    locs = {
+        "wh": LocationInfo("wh", False, None),
+        "shop": LocationInfo("shop", True, "wh"),
+        "orphan": LocationInfo("orphan", True, None),
+    }
+    known = [("v1", "shop"), ("v1", "wh"), ("v2", "orphan"), ("v3", "shop"), ("v1", "shop")]
+    panel = assemble(
+        [_sales("v1", "shop", [0], [2])], [], [], locs, {"v3": ("S3", None, False)}, {}, known, 3
+    )
+    # v1's shop demand now belongs to wh; orphan (no purchasing location) stays a series
+    assert panel.keys == [("v1", "wh"), ("v2", "orphan")]
+    assert [(r.variant_id, r.location_id, r.merged_into, r.sku) for r in panel.retractions] == [
+        ("v1", "shop", "wh", None),
+        ("v3", "shop", "wh", "S3"),
+    ]
+    assert panel.y.tolist() == [[2, 0, 0], [0, 0, 0]]

@@ -50,6 +50,20 @@ async def upsert_forecasts(session: AsyncSession, rows: Sequence[dict[str, Any]]
     await session.execute(stmt, list(rows))
 
 
+async def delete_forecasts(
+    session: AsyncSession, tenant_id: uuid.UUID, keys: Sequence[tuple[str, str]]
+) -> None:
+    """Drop the stored forecasts of these (variant, location) pairs."""
+    for variant_id, location_id in keys:
+        await session.execute(
+            delete(forecast).where(
+                forecast.c.tenant_id == tenant_id,
+                forecast.c.variant_id == variant_id,
+                forecast.c.location_id == location_id,
+            )
+        )
+
+
 async def set_adjusted(
     session: AsyncSession,
     tenant_id: uuid.UUID,

@@ -140,6 +140,7 @@ forecast_state = Table(
     Column("trigger", String(20), nullable=False, server_default="sync"),
     Column("last_change_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("ready", Boolean, nullable=False, server_default=text("false")),
+    Column("scheduled_day", Date, nullable=True),
 )
 
 forecast_run = Table(

@@ -4,7 +4,8 @@ Series are (variant, purchasing location): sales-only locations are rolled into 
 purchasing location first. Each series gets its demand-status policy and backtest
 horizon from the planner's effective settings (documented defaults until they arrive).
 Stock-out days come from the series location's movements when it has any, else from its
-stock-level snapshots.
+stock-level snapshots. A previously forecast (variant, location) whose location now rolls
+up into another one is not a series any more: it is listed as a :class:`Retraction`.
 """
 
 from __future__ import annotations
@@ -45,6 +46,16 @@ class Observations:
 
 
 @dataclass(frozen=True)
+class Retraction:
+    """A stale forecast of a location that turned out to be sales-only (merged)."""
+
+    variant_id: str
+    location_id: str
+    merged_into: str
+    sku: str | None
+
+
+@dataclass(frozen=True)
 class SeriesPanel:
     """Engine inputs for n series over t days (see ``restock_forecasting.forecast_panel``)."""
 
@@ -56,6 +67,7 @@ class SeriesPanel:
     category: NDArray[np.intp]
     discontinued: NDArray[np.bool_]
     backtest_horizon_days: NDArray[np.intp]
+    retractions: list[Retraction] = field(default_factory=list)
 
 
 def _concat(
@@ -99,8 +111,15 @@ def assemble(
 ) -> SeriesPanel:
     """Build the (n, t) panel; ``skus`` maps variant -> (sku code, category, discontinued)."""
     rollup = rollup_map(locations)
+    retractions = [
+        Retraction(v, loc, resolve(loc, rollup), skus.get(v, (None, None, False))[0])
+        for v, loc in sorted(set(known_series))
+        if resolve(loc, rollup) != loc
+    ]
+    merged = {(r.variant_id, r.location_id) for r in retractions}
     keys = sorted(
-        {(g.variant_id, resolve(g.location_id, rollup)) for g in sales} | set(known_series)
+        {(g.variant_id, resolve(g.location_id, rollup)) for g in sales}
+        | (set(known_series) - merged)
     )
     index = {k: i for i, k in enumerate(keys)}
     n = len(keys)
@@ -139,4 +158,5 @@ def assemble(
         cat.reshape(n),
         disc.reshape(n),
         horizons,
+        retractions,
     )

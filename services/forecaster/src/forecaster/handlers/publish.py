@@ -22,9 +22,10 @@ from restock_contracts.forecasting.v1 import (
     SkuForecast,
 )
 from restock_contracts.topics import FORECASTS
-from restock_forecasting import QUANTILE_HORIZONS_DAYS, QUANTILE_LEVELS
+from restock_forecasting import HORIZON_DAYS, QUANTILE_HORIZONS_DAYS, QUANTILE_LEVELS
 
 PRODUCER = "forecaster"
+RETRACTED_MODEL = "retracted"
 Trigger = Literal["sync", "settings", "schedule", "manual", "override"]
 
 
@@ -102,6 +103,43 @@ def contract_record(
         demand_class=demand_class,
         granularity=granularity,
         distribution=distribution,
+    )
+
+
+def retraction_record(
+    *,
+    variant_id: str,
+    location_id: str,
+    merged_into: str,
+    sku: str | None,
+    run_id: uuid.UUID,
+    as_of: date,
+) -> SkuForecast:
+    """Zero forecast replacing the stale forecast of a location that is now sales-only.
+
+    Its demand is part of ``merged_into``'s series from now on; ``model`` is
+    ``retracted`` and ``model_params`` say where the demand went.
+    """
+    return contract_record(
+        variant_id=variant_id,
+        location_id=location_id,
+        sku=sku,
+        run_id=run_id,
+        as_of=as_of,
+        mean=np.zeros(HORIZON_DAYS),
+        quantiles=np.zeros((len(QUANTILE_HORIZONS_DAYS), len(QUANTILE_LEVELS))),
+        model=RETRACTED_MODEL,
+        params={
+            "retracted": True,
+            "reason": "sales_only_location",
+            "merged_into": merged_into,
+        },
+        backtest_error=None,
+        bias=None,
+        horizon_days=1,
+        demand_class="dead",
+        granularity="W",
+        distribution="poisson",
     )
 
 

@@ -18,18 +18,27 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
+import numpy as np
+
 from forecaster.adapters import dirty, history
 from forecaster.adapters import forecasts as store
 from forecaster.adapters.inputs import tenant_time_zone
-from forecaster.domain.assemble import assemble
+from forecaster.domain.assemble import Retraction, assemble
 from forecaster.domain.forecasting import SeriesForecast, run_engine
-from forecaster.handlers.publish import Trigger, adjust, contract_record, publish_run
+from forecaster.handlers.publish import (
+    Trigger,
+    adjust,
+    contract_record,
+    publish_run,
+    retraction_record,
+)
 from platform_kit.clock import Clock
 from platform_kit.db.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 TRIGGERS = ("sync", "settings", "schedule", "manual", "override")
+ERROR_QUANTILES = (0.5, 0.9, 0.99)
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,9 @@ class RunResult:
     batch_count: int
     duration_s: float
     full: bool
+    retracted: int = 0
+    backtest_error_quantiles: dict[float, float] | None = None
+    """Quantiles (:data:`ERROR_QUANTILES`) of the run's per-series backtest errors."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +91,7 @@ async def recompute_tenant(
             await uow.commit()
             return None
     t = (last_day - start).days + 1
-    results = await asyncio.to_thread(_compute, raw, t, last_day)
+    results, retractions = await asyncio.to_thread(_compute, raw, t, last_day)
     run_id = uuid.uuid4()
     trigger = cast(Trigger, claim.trigger if claim.trigger in TRIGGERS else "sync")
     async with uow_factory() as uow:
@@ -119,6 +131,17 @@ async def recompute_tenant(
                     distribution=r.distribution,
                 )
             )
+        records.extend(
+            retraction_record(
+                variant_id=x.variant_id,
+                location_id=x.location_id,
+                merged_into=x.merged_into,
+                sku=x.sku,
+                run_id=run_id,
+                as_of=today,
+            )
+            for x in retractions
+        )
         await store.insert_run(
             uow.session,
             {
@@ -132,6 +155,9 @@ async def recompute_tenant(
             },
         )
         await store.upsert_forecasts(uow.session, rows)
+        await store.delete_forecasts(
+            uow.session, tenant_id, [(x.variant_id, x.location_id) for x in retractions]
+        )
         batches = publish_run(
             uow,
             tenant_id=tenant_id,
@@ -149,17 +175,36 @@ async def recompute_tenant(
         await dirty.clear_claim(uow.session, claim)
         await uow.commit()
     log.info(
-        "forecast run %s tenant %s: %d series, %d batches, %.1fs",
+        "forecast run %s tenant %s: %d series, %d retracted, %d batches, %.1fs",
         run_id,
         tenant_id,
         len(results),
+        len(retractions),
         batches,
         duration,
     )
-    return RunResult(run_id, len(results), batches, duration, variants is None)
+    return RunResult(
+        run_id,
+        len(results),
+        batches,
+        duration,
+        variants is None,
+        len(retractions),
+        error_quantiles([r.backtest_error for r in results]),
+    )
 
 
-def _compute(raw: history.RawInputs, t: int, last_day: date) -> list[SeriesForecast]:
+def error_quantiles(errors: list[float | None]) -> dict[float, float] | None:
+    """:data:`ERROR_QUANTILES` of the known backtest errors (None when there are none)."""
+    known = np.array([e for e in errors if e is not None and np.isfinite(e)], float)
+    if known.size == 0:
+        return None
+    return {q: float(np.quantile(known, q)) for q in ERROR_QUANTILES}
+
+
+def _compute(
+    raw: history.RawInputs, t: int, last_day: date
+) -> tuple[list[SeriesForecast], list[Retraction]]:
     panel = assemble(
         raw.sales,
         raw.movements,
@@ -170,7 +215,7 @@ def _compute(raw: history.RawInputs, t: int, last_day: date) -> list[SeriesForec
         raw.known_series,
         t,
     )
-    return run_engine(panel, last_day)
+    return run_engine(panel, last_day), panel.retractions
 
 
 def _row(
