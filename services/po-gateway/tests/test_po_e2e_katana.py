@@ -1,5 +1,6 @@
 """End to end with Katana: sandbox → connector-katana full load → planner (on the broker)
-→ draft of two picked items → edit → approve → send (double click) → one PO at Katana
+→ draft of two picked items → edit → approve → send (double click, and Katana's answer
+to the create is dropped after it stored the PO) → one PO at Katana
 with the right lines, purchase UoM and supplier currency → the plan counts it on order at
 once → the next incremental sync brings it and it is matched, not counted twice."""
 
@@ -27,6 +28,8 @@ from po_katana_support import (
     publish_tenant_and_forecasts,
 )
 from po_support import auth, eventually
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from platform_kit.testing.servers import serve_app
 
@@ -44,7 +47,8 @@ async def test_plan_to_katana_on_order_and_matched(
     args = (pg_url, kafka_bootstrap, keys_dir)
     with katana() as sb:
         chosen = pick(sb)
-        connector = katana_app(katana_settings(sb, *args, f"{unique_name}_ck"))
+        settings = katana_settings(sb, *args, f"{unique_name}_ck")
+        connector = katana_app(settings)
         planner = planner_app(*args, f"{unique_name}_pl")
         async with (
             serve_app(connector) as cx_url,
@@ -110,6 +114,8 @@ async def test_plan_to_katana_on_order_and_matched(
                 )
                 assert approved.status_code == 200, approved.text
                 order = approved.json()
+
+                sb.set_faults(po_create_mode="drop", po_create_count=1)
 
                 async def double_click() -> list[httpx.Response]:
                     return list(
@@ -203,3 +209,17 @@ async def test_plan_to_katana_on_order_and_matched(
                 assert trail[0] == ("created", "pat") and ("approved", "alice") in trail
                 assert ("sent", "alice") in trail and ("submitted", "connector-katana") in trail
                 assert sum(a == "submitted" for a, _ in trail) == 1
+                engine = create_async_engine(settings.service_database_url())
+                async with engine.connect() as conn:
+                    log = (
+                        await conn.execute(
+                            text("select action, result from po_attempt_log order by id")
+                        )
+                    ).all()
+                await engine.dispose()
+                steps = [(a, r.split(":")[0]) for a, r in log]
+                assert steps == [
+                    ("post", "sending"),
+                    ("post", "no answer"),
+                    ("lookup", "found"),
+                ], "the answer was dropped after Katana stored the PO; one POST in all"

@@ -8,64 +8,17 @@ import asyncio
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import httpx
 import pytest
 from po_support import Scenario, auth, eventually, running
+from po_xero_support import connect_xero, xero_connector
 
-from connector_xero.app import build_spec as xero_spec
-from connector_xero.settings import Settings as XeroSettings
-from platform_kit.service import create_app
 from platform_kit.testing.servers import serve_app
 from xero_sandbox.testing import fast_config, running_sandbox
 
 pytestmark = pytest.mark.asyncio
 BASE = "/v1/purchase-orders"
-
-
-def _connector(sb: Any, pg_url: str, kafka: str, keys_dir: Path, db: str) -> Any:
-    settings = XeroSettings(
-        database_url=pg_url,
-        kafka_bootstrap_servers=kafka,
-        keys_dir=keys_dir,
-        database_name=db,
-        consumer_session_timeout_ms=2000,
-        log_json=False,
-        client_id=sb.client_id,
-        client_secret=sb.client_secret,
-        redirect_uri=sb.redirect_uri,
-        authorize_url=sb.authorize_endpoint,
-        token_url=sb.token_url,
-        revocation_url=f"{sb.base_url}/connect/revocation",
-        connections_url=f"{sb.base_url}/connections",
-        api_url=sb.api_url,
-        webhook_key="po-e2e-webhook-key-0123456789",
-        schedule_enabled=False,
-        worker_poll_s=0.1,
-        http_timeout_s=10.0,
-        po_retry_backoff_s=0.5,
-    )
-    return create_app(xero_spec(settings))
-
-
-async def _connect(http: httpx.AsyncClient, token: str, sb: Any) -> None:
-    """Consent at the sandbox and choose its first organisation (as an admin would)."""
-    started = await http.post("/v1/xero/authorizations", headers=auth(token))
-    assert started.status_code == 201, started.text
-    await asyncio.to_thread(sb.admin, "POST", "/consent", {"auto": True})
-    async with httpx.AsyncClient() as raw:
-        redirect = await raw.get(started.json()["authorize_url"], follow_redirects=False)
-    callback = await http.get(
-        f"/oauth/xero/callback?{urlparse(redirect.headers['location']).query}"
-    )
-    assert callback.status_code == 200, callback.text
-    chosen = await http.post(
-        "/v1/xero/connections",
-        headers=auth(token),
-        json={"grant_id": callback.json()["grant_id"], "xero_tenant_id": sb.tenant_ids[0]},
-    )
-    assert chosen.status_code == 201, chosen.text
 
 
 async def test_plan_to_xero_exactly_once(
@@ -89,7 +42,7 @@ async def test_plan_to_xero_exactly_once(
             },
             codes={i["ItemID"]: i["Code"] for i in items},
         )
-        connector = _connector(sb, pg_url, kafka_bootstrap, keys_dir, f"{unique_name}_cx")
+        connector = xero_connector(sb, pg_url, kafka_bootstrap, keys_dir, f"{unique_name}_cx")
         async with (
             serve_app(connector) as cx_url,
             httpx.AsyncClient(base_url=cx_url, timeout=60) as cx,
@@ -99,7 +52,7 @@ async def test_plan_to_xero_exactly_once(
                 _bus,
             ),
         ):
-            await _connect(cx, admin, sb)
+            await connect_xero(cx, admin, sb)
             made = await http.post(f"{BASE}/drafts", json={}, headers=auth(admin))
             assert made.status_code == 201, made.text
             (draft,) = made.json()["drafts"]
