@@ -3,13 +3,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import os
-import subprocess
-import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,14 +13,13 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaProducer
-from po_support import auth, eventually
+from po_support import auth, eventually, service_process
 
 from connector_katana.app import build_spec as katana_spec
 from connector_katana.settings import Settings as KatanaSettings
 from katana_sandbox.testing import RunningSandbox, running_sandbox
 from planner.app import build_spec as planner_spec
 from planner.settings import Settings as PlannerSettings
-from platform_kit.infra import free_port
 from platform_kit.service import create_app
 from po_gateway.app import build_spec as gateway_spec
 from po_gateway.settings import Settings as GatewaySettings
@@ -130,61 +125,29 @@ def katana_app(settings: KatanaSettings) -> Any:
     return create_app(katana_spec(settings))
 
 
-def katana_env(settings: KatanaSettings) -> dict[str, str]:
-    """Environment for ``python -m connector_katana api`` with these settings."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": settings.database_url,
-            "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-            "RESTOCK_KEYS_DIR": str(settings.keys_dir),
-        }
-    )
-    for name in (
-        "database_name",
-        "katana_base_url",
-        "rate_limit",
-        "rate_window_s",
-        "rate_headroom",
-        "rate_po_reserve",
-        "scheduler_enabled",
-        "job_poll_s",
-        "po_worker_poll_s",
-        "po_lease_s",
-        "http_timeout_s",
-        "consumer_session_timeout_ms",
-        "relay_poll_interval_s",
-        "log_json",
-    ):
-        env[f"CONNECTOR_KATANA_{name.upper()}"] = str(getattr(settings, name))
-    return env
+KATANA_PROCESS_SETTINGS = [
+    "database_name",
+    "katana_base_url",
+    "rate_limit",
+    "rate_window_s",
+    "rate_headroom",
+    "rate_po_reserve",
+    "scheduler_enabled",
+    "job_poll_s",
+    "po_worker_poll_s",
+    "po_lease_s",
+    "http_timeout_s",
+    "consumer_session_timeout_ms",
+    "relay_poll_interval_s",
+    "log_json",
+]
 
 
-@contextlib.asynccontextmanager
-async def katana_process(
-    settings: KatanaSettings,
-) -> AsyncIterator[tuple[str, subprocess.Popen[bytes]]]:
+def katana_process(settings: KatanaSettings) -> Any:
     """connector-katana as a real process (to SIGKILL); yields its URL and the process."""
-    port = free_port()
-    proc = subprocess.Popen(  # noqa: ASYNC220 - a real process to kill
-        [sys.executable, "-m", "connector_katana", "api", "--port", str(port)],
-        env=katana_env(settings),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    return service_process(
+        "connector_katana", "CONNECTOR_KATANA_", settings, KATANA_PROCESS_SETTINGS
     )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(base_url=url) as probe:
-            for _ in range(600):
-                with contextlib.suppress(httpx.TransportError):
-                    if (await probe.get("/readyz")).status_code == 200:
-                        break
-                await asyncio.sleep(0.1)
-        yield url, proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(10)
 
 
 def planner_app(pg_url: str, kafka: str, keys_dir: Path, db: str) -> Any:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -19,6 +22,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from planner.app import build_spec as planner_spec
 from planner.handlers import ingest
 from planner.settings import Settings as PlannerSettings
+from platform_kit.infra import free_port
 from platform_kit.service import create_app
 from platform_kit.tenancy import upsert_tenant
 from platform_kit.testing.servers import serve_app
@@ -297,3 +301,42 @@ async def running(
         finally:
             await bus.producer.stop()
             await bus.consumer.stop()
+
+
+@contextlib.asynccontextmanager
+async def service_process(
+    module: str, prefix: str, settings: Any, names: list[str]
+) -> AsyncIterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``python -m <module> api`` as a real process (to SIGKILL), configured with the
+    kit's globals and ``names`` of ``settings`` (as ``<prefix><NAME>``); yields its URL
+    and the process once it is ready."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": settings.database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+            "RESTOCK_KEYS_DIR": str(settings.keys_dir),
+        }
+    )
+    for name in names:
+        env[f"{prefix}{name.upper()}"] = str(getattr(settings, name))
+    port = free_port()
+    proc = subprocess.Popen(  # noqa: ASYNC220 - a real process to kill
+        [sys.executable, "-m", module, "api", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=url) as probe:
+            for _ in range(600):
+                with contextlib.suppress(httpx.TransportError):
+                    if (await probe.get("/readyz")).status_code == 200:
+                        break
+                await asyncio.sleep(0.1)
+        yield url, proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(10)

@@ -59,4 +59,7 @@ class Settings(ServiceSettings):
     webhook_coalesce_s: float = 2.0
     po_max_tries: int = 5
     po_retry_backoff_s: float = 5.0
+    po_lease_s: float = 120.0
+    """How long a PO worker holds a submission; one held by a replica that died is taken
+    over after this."""
     deletion_max_fraction: float = 0.5

@@ -88,13 +88,14 @@ async def claim(deps: Deps) -> Any:
         row = (
             await uow.session.execute(
                 text(
-                    "update po_submission set lease_until = now() + interval '120 seconds',"
+                    "update po_submission set lease_until = now() + make_interval(secs => :lease),"
                     " tries = tries + 1, updated_at = now() where (submission_id, attempt) ="
                     " (select submission_id, attempt from po_submission where status = 'pending'"
                     " and coalesce(not_before, now()) <= now()"
                     " and coalesce(lease_until, now()) <= now()"
                     " order by created_at limit 1 for update skip locked) returning *"
-                )
+                ),
+                {"lease": deps.settings.po_lease_s},
             )
         ).one_or_none()
         await uow.commit()
