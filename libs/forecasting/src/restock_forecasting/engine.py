@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 
 from . import classify as cl
 from . import models as md
+from .calibration import calibrated_levels, pit, pooled_pit
 from .seasonality import seasonal_indices
 from .uncertainty import cum_variance_factor, quantiles, step_variance_factor
 
@@ -87,7 +88,9 @@ class PeriodicForecast:
     positive = over-forecast; demand_class: int8 (n,); mse: float64 (n,) one-step
     variance; alpha, trend: float64 (n,); k_step, k_cum: float64 (n,) calibration
     factors; seasonal_index: float64 (n, m) by absolute phase t % m;
-    seasonal_strength: float64 (n,); n_periods: length P of the history.
+    seasonal_strength: float64 (n,); n_periods: length P of the history;
+    cum_pit: sorted backtest PIT values of cumulative demand per class (see
+    :mod:`restock_forecasting.calibration`).
     """
 
     mean: F64
@@ -104,6 +107,7 @@ class PeriodicForecast:
     seasonal_index: F64
     seasonal_strength: F64
     n_periods: int
+    cum_pit: dict[int, F64]
 
     @property
     def discrete(self) -> NDArray[np.bool_]:
@@ -128,6 +132,10 @@ class PeriodicForecast:
         )
         scale = self.mse * self.k_cum**2 * self._season_var()
         return scale[:, None] * cum_variance_factor(hz, self.alpha[:, None])
+
+    def cum_levels(self, levels: F64) -> F64:
+        """float64 (n, L): recalibrated levels for the quantiles of cumulative demand."""
+        return calibrated_levels(self.cum_pit, self.demand_class, levels)
 
     def period_quantiles(self, levels: F64) -> F64:
         """float64 (n, h, L): quantiles of each future period's demand."""
@@ -235,6 +243,10 @@ def forecast_periodic(
     n_ok = np.zeros((n, nc))
     z2s, z2s_n = np.zeros((n, nc)), np.zeros((n, nc))
     z2c, z2c_n = np.zeros((n, nc)), np.zeros((n, nc))
+    bt_act = np.zeros((n_origins, n))
+    bt_ok = np.zeros((n_origins, n), bool)
+    bt_mean = np.zeros((n_origins, nc, n))
+    bt_var = np.zeros((n_origins, nc, n))
     for j in range(n_origins):
         o = p - h_max - j * step
         if o < min_train:
@@ -248,6 +260,8 @@ def forecast_periodic(
         win = (np.arange(h_max)[None, :] < hb[:, None]) & ~np.isnan(act) & trained[:, None]
         cnt = win.sum(axis=1)
         good = cnt > 0
+        bt_act[j] = np.where(win, act, 0.0).sum(axis=1)
+        bt_ok[j] = good
         for name, f in fits.items():
             c = _C[name]
             err = np.where(win, f.mean - np.nan_to_num(act), 0.0)
@@ -266,6 +280,8 @@ def forecast_periodic(
             if name.endswith("_s"):
                 cv = cv * (sidx**2).mean(axis=1)
             z2c[good, c] += (cum**2 / cv)[good]
+            bt_mean[j, c] = np.where(win, f.mean, 0.0).sum(axis=1)
+            bt_var[j, c] = cv
             z2c_n[good, c] += 1
     errors = np.where(eligible & (n_ok > 0), score_sum / np.maximum(n_ok, 1), np.nan)
     fallback = np.array([_C[FALLBACK.get(int(c), ELIGIBLE[int(c)][0])] for c in cls], np.intp)
@@ -291,6 +307,13 @@ def forecast_periodic(
     k2s = _shrink(k2s_own, z2s_n[rows, best], _pooled_k2(k2s_own, cls), PRIOR_WEIGHT_STEP)
     k2c = _shrink(k2c_own, z2c_n[rows, best], _pooled_k2(k2c_own, cls), PRIOR_WEIGHT_CUM)
     k2c = np.maximum(k2c, k2s)
+    discrete = np.isin(cls, (cl.INTERMITTENT, cl.LUMPY, cl.NEW, cl.DEAD))
+    u = np.stack(
+        [
+            pit(bt_act[j], bt_mean[j, best, rows], bt_var[j, best, rows] * k2c, discrete)
+            for j in range(n_origins)
+        ]
+    )
     alpha = np.where(cls == cl.NEW, np.maximum(pick["alpha"], NEW_ALPHA_FLOOR), pick["alpha"])
     return PeriodicForecast(
         mean=np.maximum(mean, 0.0),
@@ -309,6 +332,7 @@ def forecast_periodic(
         seasonal_index=sidx,
         seasonal_strength=lam,
         n_periods=p,
+        cum_pit=pooled_pit(u, bt_ok & (cls != cl.DISCONTINUED)[None, :], cls),
     )
 
 

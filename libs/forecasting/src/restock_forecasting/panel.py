@@ -213,7 +213,7 @@ def _cum_quantiles(
     mu = np.cumsum(md, axis=1)[:, hz - 1]
     var = f.cum_variance(hz / length)
     discrete = np.isin(cls, (cl.INTERMITTENT, cl.LUMPY, cl.NEW, cl.DEAD))
-    q = quantiles(mu, var, discrete, np.asarray(QUANTILE_LEVELS))
+    q = quantiles(mu, var, discrete, f.cum_levels(np.asarray(QUANTILE_LEVELS)))
     q[cls == cl.DISCONTINUED] = 0.0
     return np.maximum.accumulate(q, axis=1)
 

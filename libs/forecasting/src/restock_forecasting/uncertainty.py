@@ -38,15 +38,17 @@ def quantiles(mean: F64, var: F64, discrete: NDArray[np.bool_], levels: F64) -> 
     """Quantiles of a non-negative demand with given mean and variance.
 
     mean, var: float64 (n, ...) ; discrete: bool (n,) (negative binomial / Poisson,
-    integer quantiles) else gamma; levels: float64 (L,).
+    integer quantiles) else gamma; levels: float64 (L,), or (n, L) per series.
     Returns float64 (n, ..., L), >= 0 and non-decreasing in level.
     """
     mu = np.maximum(np.asarray(mean, dtype=float), 0.0)
     v = np.maximum(np.asarray(var, dtype=float), 0.0)
     lv = np.asarray(levels, dtype=float)
-    shape = (*mu.shape, lv.size)
+    shape = (*mu.shape, lv.shape[-1])
     out = np.zeros(shape)
     disc = np.broadcast_to(np.asarray(discrete, bool).reshape(-1, *([1] * (mu.ndim - 1))), mu.shape)
+    if lv.ndim == 2:  # per-series levels (n, L)
+        lv = lv.reshape(lv.shape[0], *([1] * (mu.ndim - 1)), lv.shape[1])
     q = np.broadcast_to(lv, shape)
     mu_b = np.broadcast_to(mu[..., None], shape)
     v_b = np.broadcast_to(v[..., None], shape)
