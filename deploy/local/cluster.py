@@ -107,7 +107,7 @@ def provider_env(ports: dict[str, int], sizes: Sizes) -> dict[str, str]:
     return {
         "CONNECTOR_KATANA_KATANA_BASE_URL": f"http://127.0.0.1:{ports['katana-sandbox']}/v1",
         "CONNECTOR_KATANA_RATE_WINDOW_S": str(sizes.rate_window_s),
-        "CONNECTOR_KATANA_JOB_LEASE_S": "10",
+        "CONNECTOR_KATANA_JOB_LEASE_S": "5",
         "CONNECTOR_XERO_CLIENT_ID": XERO_CLIENT_ID,
         "CONNECTOR_XERO_CLIENT_SECRET": XERO_CLIENT_SECRET,
         "CONNECTOR_XERO_REDIRECT_URI": xero_callback(ports),
@@ -119,7 +119,7 @@ def provider_env(ports: dict[str, int], sizes: Sizes) -> dict[str, str]:
         "CONNECTOR_XERO_WEBHOOK_KEY": XERO_WEBHOOK_KEY,
         "CONNECTOR_XERO_BUDGET_WINDOW_S": str(sizes.rate_window_s),
         "CONNECTOR_XERO_BUDGET_WINDOW_MARGIN_S": str(min(0.5, sizes.rate_window_s / 4)),
-        "CONNECTOR_XERO_JOB_LEASE_S": "10",
+        "CONNECTOR_XERO_JOB_LEASE_S": "5",
         "CONNECTOR_XERO_JOB_RETRY_BACKOFF_S": "2",
         "CONNECTOR_XERO_PO_RETRY_BACKOFF_S": "1",
         "PO_GATEWAY_PLANNER_URL": f"http://127.0.0.1:{ports['planner']}",

@@ -80,6 +80,14 @@ def dev_tenant(env: dict[str, str], name: str, source: str) -> tuple[Tenant, dic
     return Tenant(tenant_id=info["tenant_id"], token=info["token"], source=source, name=name), info
 
 
+def dev_tenants(env: dict[str, str], specs: list[tuple[str, str]]) -> list[Tenant]:
+    """Several dev tenants at once (each command takes seconds: imports, password hash)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(specs)) as pool:
+        return list(pool.map(lambda spec: dev_tenant(env, *spec)[0], specs))
+
+
 def run_journeys(
     urls: Urls, tenants: list[Tenant], *, send: bool, log: Any = None
 ) -> list[dict[str, Any]]:
@@ -136,7 +144,7 @@ def main() -> int:
             cluster.start_all()
             up_s = time.monotonic() - started
             print(f"  stack healthy in {up_s:.1f}s", flush=True)
-            tenants = [dev_tenant(env, name, source)[0] for name, source in TENANTS]
+            tenants = dev_tenants(env, list(TENANTS))
             rows = run_journeys(cluster.urls, tenants, send=True)
         finally:
             cluster.stop_all()

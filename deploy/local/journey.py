@@ -207,7 +207,7 @@ class Journey:
 
     # -- forecast and plan ----------------------------------------------------------------
 
-    def wait_forecast_and_plan(self, quiet_s: float = 6.0) -> dict[str, Any]:
+    def wait_forecast_and_plan(self, quiet_s: float = 4.0) -> dict[str, Any]:
         """Wait for forecasts, then for a plan that has not changed for ``quiet_s`` after
         the last forecast run; returns the dashboard."""
         started = self._stage("forecast")

@@ -196,7 +196,7 @@ def up(args: argparse.Namespace) -> int:
         _print_table(procs, env, time.monotonic() - started)
         if args.dev_tenant:
             info = _dev_tenant(env)
-            if args.demo and info is not None:
+            if args.demo and info is not None and not args.exit_when_healthy:
                 _demo_journey(env, info)
         if args.exit_when_healthy:
             return 0
