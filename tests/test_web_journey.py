@@ -135,20 +135,25 @@ async def test_web_journey_katana(
     ):
         page = await browser.new_page()
         rec = ScreenRecorder(page, output_dir("katana"))
-        await page.goto(stack.url)
-        await rec.screen("welcome")
-        await _sign_up(page, stack, "Kea Components", "NZD")
-        await rec.screen("load-data-empty")
-        await page.get_by_label("Katana API key").fill("not-a-valid-katana-key")
-        await page.get_by_role("button", name="Connect Katana").click()
-        await expect(page.get_by_role("alert")).to_be_visible()
-        await rec.screen("load-data-error")
-        await page.get_by_label("Katana API key").fill(stack.katana_key)
-        await page.get_by_role("button", name="Connect Katana").click()
-        await expect(page.get_by_text(re.compile("^Connected to"))).to_be_visible()
-        await _load(page, rec)
-        await _journey(page, stack, rec, "katana")
+        async with rec.failure_shot():
+            await _katana(page, stack, rec)
         rec.assert_accessible()
+
+
+async def _katana(page: Page, stack: WebStack, rec: ScreenRecorder) -> None:
+    await page.goto(stack.url)
+    await rec.screen("welcome")
+    await _sign_up(page, stack, "Kea Components", "NZD")
+    await rec.screen("load-data-empty")
+    await page.get_by_label("Katana API key").fill("not-a-valid-katana-key")
+    await page.get_by_role("button", name="Connect Katana").click()
+    await expect(page.get_by_role("alert")).to_be_visible()
+    await rec.screen("load-data-error")
+    await page.get_by_label("Katana API key").fill(stack.katana_key)
+    await page.get_by_role("button", name="Connect Katana").click()
+    await expect(page.get_by_text(re.compile("^Connected to"))).to_be_visible()
+    await _load(page, rec)
+    await _journey(page, stack, rec, "katana")
 
 
 async def test_web_journey_xero(
@@ -160,17 +165,20 @@ async def test_web_journey_xero(
     ):
         page = await browser.new_page()
         rec = ScreenRecorder(page, output_dir("xero"))
-        await _sign_up(page, stack, "Tui Trading", "NZD")
-        await page.get_by_role("button", name="Connect Xero").click()
-        await page.get_by_role("button", name="Allow access").click()
-        await page.wait_for_url(re.compile(r"/data\?grant_id="))
-        await expect(
-            page.get_by_role("heading", name="Choose the Xero organisation")
-        ).to_be_visible()
-        await rec.screen("xero-choose-organisation")
-        await page.get_by_role("button", name=re.compile("^Connect ")).first.click()
-        await expect(page.locator("article.connection")).to_be_visible()
-        await expect(page.locator('article.connection [data-status="active"]')).to_be_visible()
-        await _load(page, rec)
-        await _journey(page, stack, rec, "xero")
+        async with rec.failure_shot():
+            await _xero(page, stack, rec)
         rec.assert_accessible()
+
+
+async def _xero(page: Page, stack: WebStack, rec: ScreenRecorder) -> None:
+    await _sign_up(page, stack, "Tui Trading", "NZD")
+    await page.get_by_role("button", name="Connect Xero").click()
+    await page.get_by_role("button", name="Allow access").click()
+    await page.wait_for_url(re.compile(r"/data\?grant_id="))
+    await expect(page.get_by_role("heading", name="Choose the Xero organisation")).to_be_visible()
+    await rec.screen("xero-choose-organisation")
+    await page.get_by_role("button", name=re.compile("^Connect ")).first.click()
+    await expect(page.locator("article.connection")).to_be_visible()
+    await expect(page.locator('article.connection [data-status="active"]')).to_be_visible()
+    await _load(page, rec)
+    await _journey(page, stack, rec, "xero")

@@ -10,6 +10,7 @@ import importlib.util
 import json
 import os
 import tempfile
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +117,13 @@ async def web_stack(
             urls = {
                 key: await stack.enter_async_context(serve_app(app)) for key, app in apps.items()
             }
+            po_settings = PoSettings(
+                **_common(pg_url, kafka, keys_dir, f"{name}_po"),
+                planner_url=urls["planner"],
+                sweep_poll_s=1.0,
+            )
+            apps["po-gateway"] = create_app(po_spec(po_settings))
+            urls["po-gateway"] = await stack.enter_async_context(serve_app(apps["po-gateway"]))
             gateway = create_app(
                 gateway_spec(
                     GatewaySettings(
@@ -190,7 +198,6 @@ def _service_apps(
                 ForecasterSettings(**common("fc"), recompute_poll_s=0.2, recompute_quiet_s=1.0)
             )
         ),
-        "po-gateway": create_app(po_spec(PoSettings(**common("po"), sweep_poll_s=1.0))),
     }
 
 
@@ -244,6 +251,8 @@ class ScreenRecorder:
         self.out = out
         self.count = 0
         self.findings: dict[str, list[dict[str, Any]]] = {}
+        self.started = time.monotonic()
+        self.timeline: list[tuple[str, float]] = []
 
     async def screen(self, name: str) -> None:
         """Wait for loading to finish, screenshot the full page, run axe."""
@@ -253,6 +262,18 @@ class ScreenRecorder:
         found = await axe_violations(self.page)
         if found:
             self.findings[name] = found
+        self.timeline.append((name, round(time.monotonic() - self.started, 1)))
+
+    @contextlib.asynccontextmanager
+    async def failure_shot(self) -> AsyncIterator[None]:
+        """On any error inside, screenshot the page as ``failure.png`` (then re-raise)."""
+        try:
+            yield
+        except BaseException:
+            await self.page.screenshot(path=self.out / "failure.png", full_page=True)
+            raise
+        finally:
+            (self.out / "timeline.json").write_text(json.dumps(self.timeline))
 
     def assert_accessible(self) -> None:
         (self.out / "axe.json").write_text(json.dumps(self.findings, indent=1))

@@ -12,7 +12,8 @@ export interface Day {
 }
 
 export interface ForecastBand {
-  meanDaily: number;
+  /** Forecast mean per future day (day 0 = the first day after the history). */
+  meanDaily: number[];
   horizons: { horizon_days: number; low: number; high: number }[];
 }
 
@@ -45,7 +46,8 @@ export function DemandChart({ history, forecast }: { history: Day[]; forecast: F
         xs.push(t);
         sales.push(null);
         marks.push(null);
-        mean.push(forecast.meanDaily * 7);
+        const days = forecast.meanDaily.slice(prevH, h.horizon_days);
+        mean.push(days.length ? (days.reduce((a, b) => a + b, 0) / days.length) * 7 : null);
         low.push(Math.max(0, (h.low - prevLow) / span));
         high.push((h.high - prevHigh) / span);
         prevH = h.horizon_days;

@@ -17,8 +17,8 @@ interface Explained {
   demand_class: string;
   explanation: string | Record<string, unknown> | null;
   history: Day[];
-  statistical: { mean_daily: number; interval: Record<string, number>[] };
-  adjusted: { mean_daily: number; interval: Record<string, number>[] } | null;
+  statistical: { mean_daily: number[]; interval: Record<string, number>[] };
+  adjusted: { mean_daily: number[]; interval: Record<string, number>[] } | null;
   overrides: Record<string, unknown>[];
   [k: string]: unknown;
 }
@@ -88,7 +88,7 @@ export function Analysis() {
               {Object.entries((settings.data as { settings: Record<string, { value: unknown; source: string }> }).settings).map(([k, v]) => (
                 <tr key={k}>
                   <td>{k.replace(/_/g, " ")}</td>
-                  <td>{typeof v === "object" && v && "value" in v ? JSON.stringify(v.value) : JSON.stringify(v)}</td>
+                  <td>{typeof v === "object" && v && "value" in v ? plain(v.value) : plain(v)}</td>
                   <td>{typeof v === "object" && v && "source" in v ? String(v.source).replace(/_/g, " ") : "—"}</td>
                 </tr>
               ))}
@@ -149,8 +149,8 @@ function ModelSection({ loc }: { loc: Explained }) {
         </tbody>
       </table>
       <p>
-        Forecast: {f.num(loc.statistical.mean_daily, 2)} units/day statistical
-        {loc.adjusted ? `, ${f.num(loc.adjusted.mean_daily, 2)} units/day after overrides` : ""}.
+        Forecast for the next 28 days: {f.num(sum28(loc.statistical.mean_daily), 1)} units (statistical)
+        {loc.adjusted ? `, ${f.num(sum28(loc.adjusted.mean_daily), 1)} units after overrides` : ""}.
       </p>
       {profiles.length > 0 && (
         <details>
@@ -167,6 +167,10 @@ function ModelSection({ loc }: { loc: Explained }) {
     </section>
   );
 }
+
+const sum28 = (daily: number[]) => daily.slice(0, 28).reduce((a, b) => a + b, 0);
+
+const plain = (v: unknown) => (typeof v === "string" || typeof v === "number" ? String(v) : JSON.stringify(v));
 
 function HistoryTable({ history }: { history: Day[] }) {
   const f = useFormat();
