@@ -255,3 +255,16 @@ def test_prometheus_scrape_configs_cover_every_service(config: str, host: str | 
         assert jobs[name].get("metrics_path", "/metrics") == "/metrics"
         assert "labels" not in static, "a target label would clash with the service's labels"
     assert scrape["rule_files"] == ["rules/*.yaml"]
+
+
+def test_make_up_prints_each_metrics_url_and_the_scrape_config(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    stack = stack_module()
+    env = {"DATABASE_URL": "postgresql://pg", "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1"}
+    stack._print_table(list(stack.SERVICES), env, 1.0)
+    out = capsys.readouterr().out
+    for proc in SERVICES.values():
+        assert f"http://127.0.0.1:{proc.port}/metrics" in out, proc.name
+    config = "deploy/prometheus/prometheus.local.yml"
+    assert f"--config.file={config}" in out and (ROOT / config).exists()

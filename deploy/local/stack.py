@@ -232,6 +232,9 @@ def _print_table(procs: list[Proc], env: dict[str, str], seconds: float) -> None
         print(f"  {proc.name:<18} {base:<28} {extra}")
     print(f"  {'postgres':<18} {env['DATABASE_URL']}")
     print(f"  {'broker':<18} {env['KAFKA_BOOTSTRAP_SERVERS']}")
+    print("\n  metrics: GET /metrics on each service above (Prometheus text format); scrape all")
+    print("  with: prometheus --config.file=deploy/prometheus/prometheus.local.yml \\")
+    print("          --storage.tsdb.path=.local/prometheus   (then http://127.0.0.1:9090)")
     print(f"\n  logs: {LOCAL / 'logs'}   stop: Ctrl-C or 'make down'\n", flush=True)
 
 

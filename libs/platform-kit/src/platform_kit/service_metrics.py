@@ -17,6 +17,7 @@ import httpx
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 log = logging.getLogger(__name__)
+_HTTPX_DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 _LONG_BUCKETS = (0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200)
 
 
@@ -86,7 +87,7 @@ class SyncMetrics:
         """``httpx.AsyncClient`` keyword arguments that count every provider call: responses
         by status (the hook) and transport errors and timeouts as ``status="error"``."""
         counter = self.provider_requests.labels(provider=provider, status="error")
-        inner = httpx.AsyncHTTPTransport(limits=limits or httpx.Limits())
+        inner = httpx.AsyncHTTPTransport(limits=limits or _HTTPX_DEFAULT_LIMITS)
         return {
             "event_hooks": {"response": [self.response_hook(provider)]},
             "transport": _ErrorCountingTransport(inner, counter.inc),
