@@ -197,7 +197,16 @@ def merge(documents: dict[str, dict[str, Any]]) -> dict[str, Any]:
                 for code, text in EDGE_RESPONSES.items():
                     content = {"application/problem+json": {"schema": PROBLEM}}
                     responses.setdefault(code, {"description": text, "content": content})
+            responses = operation.setdefault("responses", {})
+            if "422" in responses:
+                responses["422"] = {
+                    "description": "The request is not valid (field errors in ``errors``).",
+                    "content": {"application/problem+json": {"schema": PROBLEM}},
+                }
             _add_examples(operation, schemas)
+    for unused in ("HTTPValidationError", "ValidationError"):
+        if unused not in json.dumps(paths):
+            schemas.pop(unused, None)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Restock public API", "version": "1.0.0", "description": DESCRIPTION},

@@ -37,7 +37,7 @@ class Upstreams:
         body: bytes,
     ) -> httpx.Response:
         """One call to ``service``; transport errors propagate (the caller maps them)."""
-        url = httpx.URL(self.bases[service] + path, query=query)
+        url = httpx.URL(self.bases[service] + path, query=query or None)
         return await self.client.request(method, url, headers=headers, content=body)
 
     async def close(self) -> None:
