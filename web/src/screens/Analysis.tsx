@@ -179,7 +179,7 @@ function HistoryTable({ history }: { history: Day[] }) {
     <section aria-labelledby="ht-h">
       <h2 id="ht-h">Sales history (last {recent.length} days)</h2>
       <p className="muted">Daily units as Restock counted them, to reconcile with Katana or Xero.</p>
-      <div className="table-wrap short">
+      <div className="table-wrap short" tabIndex={0} role="region" aria-label="Daily sales history">
         <table className="grid compact">
           <thead><tr><th scope="col">Date</th><th scope="col" className="num">Units</th><th scope="col">Flags</th></tr></thead>
           <tbody>

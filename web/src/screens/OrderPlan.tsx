@@ -194,7 +194,7 @@ export function OrderPlan() {
             {f.num(plan.data.total)} rows · page {plan.data.page} of {plan.data.total_pages}
             {plan.isFetching ? " · updating…" : ""}
           </p>
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Order plan rows">
             <table className="grid plan" aria-busy={plan.isFetching}>
               <thead>
                 {table.getHeaderGroups().map((g) => (
