@@ -214,6 +214,14 @@ def demo_weekly(skus: int = 2000, weeks: int = 13, seed: int = 11) -> None:
     r_ets_pos, n_ets_pos = avg_rel_mae(
         mae(ours[sample], sample)[pos[sample]], mae(ets, sample)[pos[sample]]
     )
+    m_ours, m_sn = mae(ours[allr], allr), mae(snaive[allr], allr)
+    m_ours_s, m_ets = mae(ours[sample], sample), mae(ets, sample)
+    print(
+        "accuracy.demo_weekly.diag_zero_mae (left out of the geometric means, log ratio "
+        f"undefined): vs_snaive ours=0 on {int((m_ours == 0).sum())}, snaive=0 on "
+        f"{int((m_sn == 0).sum())} of {allr.size}; vs_autoets ours=0 on "
+        f"{int((m_ours_s == 0).sum())}, autoets=0 on {int((m_ets == 0).sum())} of {sample.size}"
+    )
     lo_q, hi_q = f.week_quantiles[..., 0], f.week_quantiles[..., 2]
     inside = (actual >= lo_q) & (actual <= hi_q)
     cover = float(inside[scored].mean())
