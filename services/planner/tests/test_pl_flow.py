@@ -251,7 +251,9 @@ async def test_events_to_plan_settings_replan_and_provisional_pos(
             assert v1["net_position"] == 150 and v1["reorder_point"] == pytest.approx(210)
             assert v1["order_qty"] == 130 and v1["order_qty_purchase_uom"] == 13  # OUT 280 − 150
             assert v1["status"] == "understocked" and v2["status"] == "overstocked"
-            assert "on hand 120 + on order 30 = net 150" in v1["explanation"]
+            assert "explanation" not in v1
+            detail = await _get(http, token, "/v1/plan/rows/v1/wh")
+            assert "on hand 120 + on order 30 = net 150" in detail["explanation"]
             events = await bus.wait_for(
                 tenant,
                 lambda es: (

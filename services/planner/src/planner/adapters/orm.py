@@ -2,7 +2,8 @@
 
 Inputs mirrored from events (sku, supplier, location, bom_row, stock_level, po_line,
 po_submission, po_submission_line, forecast), settings owned here (setting_value,
-setting_audit), and the plan (plan_state, plan_row: the newest plan version per tenant).
+setting_audit), and the plan (plan_state, plan_row: the newest plan version per tenant,
+plan_row_detail: its explanation and settings document).
 """
 
 from sqlalchemy import (
@@ -254,8 +255,6 @@ PLAN_TEXTS = [
     "action",
     "demand_class",
     "po_status_on_create",
-    "explanation",
-    "settings_hash",
 ]
 
 plan_row = Table(
@@ -270,8 +269,19 @@ plan_row = Table(
     Column("latest_order_date", Date),
     Column("has_forecast", Boolean, nullable=False),
     Column("rolled_up_locations", JSONB, nullable=False),
-    Column("settings", JSONB, nullable=False),
 )
 Index("ix_plan_row_status", plan_row.c.tenant_id, plan_row.c.status)
 Index("ix_plan_row_supplier", plan_row.c.tenant_id, plan_row.c.supplier_id)
+Index("ix_plan_row_category", plan_row.c.tenant_id, plan_row.c.category)
 Index("ix_plan_row_urgency", plan_row.c.tenant_id, plan_row.c.days_until_stockout)
+plan_row_detail = Table(
+    "plan_row_detail",
+    metadata,
+    _tenant(),
+    Column("variant_id", String(ID), primary_key=True),
+    Column("location_id", String(ID), primary_key=True),
+    Column("explanation", Text, nullable=False),
+    Column("settings", JSONB, nullable=False),
+    Column("settings_hash", Text, nullable=False),
+)
+"""The wide per-row texts, apart from ``plan_row`` so list pages scan and sort narrow rows."""

@@ -9,10 +9,26 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, and_, case, delete, func, or_, select
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    Select,
+    String,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    case,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from planner.adapters.orm import PLAN_FLOATS, PLAN_TEXTS, plan_row, plan_state
+from planner.adapters.orm import PLAN_FLOATS, PLAN_TEXTS, plan_row, plan_row_detail, plan_state
 
 COPY_COLUMNS = (
     "tenant_id",
@@ -24,7 +40,14 @@ COPY_COLUMNS = (
     "latest_order_date",
     "has_forecast",
     "rolled_up_locations",
+)
+DETAIL_COLUMNS = (
+    "tenant_id",
+    "variant_id",
+    "location_id",
+    "explanation",
     "settings",
+    "settings_hash",
 )
 SORTABLE = (
     "sku",
@@ -60,9 +83,11 @@ def _dates(arr: Any) -> list[Any]:
 async def old_hashes(session: AsyncSession, tenant_id: uuid.UUID) -> dict[tuple[str, str], str]:
     """Settings hashes of the current plan, to publish only changed effective settings."""
     rows = await session.execute(
-        select(plan_row.c.variant_id, plan_row.c.location_id, plan_row.c.settings_hash).where(
-            plan_row.c.tenant_id == tenant_id
-        )
+        select(
+            plan_row_detail.c.variant_id,
+            plan_row_detail.c.location_id,
+            plan_row_detail.c.settings_hash,
+        ).where(plan_row_detail.c.tenant_id == tenant_id)
     )
     return {(r[0], r[1]): r[2] for r in rows}
 
@@ -70,8 +95,10 @@ async def old_hashes(session: AsyncSession, tenant_id: uuid.UUID) -> dict[tuple[
 async def replace_rows(
     session: AsyncSession, tenant_id: uuid.UUID, version: int, columns: dict[str, Any]
 ) -> None:
-    """Swap the tenant's plan rows for ``columns`` (one plan version) with COPY."""
+    """Swap the tenant's plan rows and their details for ``columns`` (one plan version)
+    with COPY."""
     await session.execute(delete(plan_row).where(plan_row.c.tenant_id == tenant_id))
+    await session.execute(delete(plan_row_detail).where(plan_row_detail.c.tenant_id == tenant_id))
     n = len(columns["variant_id"])
     if n == 0:
         return
@@ -87,15 +114,18 @@ async def replace_rows(
         data[name] = _floats(columns[name])
     for name in ("variant_id", "location_id", *PLAN_TEXTS):
         data[name] = [None if v is None else str(v) for v in columns[name]]
-    records = list(zip(*(data[c] for c in COPY_COLUMNS), strict=True))
+    for name in ("explanation", "settings_hash"):
+        data[name] = [str(v) for v in columns[name]]
     conn = await session.connection()
     raw = await conn.get_raw_connection()
     driver: Any = raw.driver_connection
-    await driver.copy_records_to_table("plan_row", records=records, columns=list(COPY_COLUMNS))
+    for table, names in (("plan_row", COPY_COLUMNS), ("plan_row_detail", DETAIL_COLUMNS)):
+        records = list(zip(*(data[c] for c in names), strict=True))
+        await driver.copy_records_to_table(table, records=records, columns=list(names))
 
 
-LIST_COLUMNS = [c for c in plan_row.c if c.name not in ("settings", "settings_hash")]
-"""Columns of list queries (the per-row settings document is only read one row at a time)."""
+LIST_COLUMNS = list(plan_row.c)
+"""Columns of list queries (explanations and settings documents live in ``plan_row_detail``)."""
 
 
 @dataclass(frozen=True)
@@ -110,41 +140,91 @@ class PlanFilter:
     q: str | None = None
     needs_order: bool | None = None
 
+    def shape(self) -> tuple[bool, ...]:
+        """Which filters are set: one SQL text per shape, whatever the values."""
+        return (
+            bool(self.supplier_id),
+            bool(self.category),
+            bool(self.location_id),
+            bool(self.status),
+            bool(self.action),
+            self.needs_order is not None,
+            bool(self.q),
+        )
 
-def filtered(tenant_id: uuid.UUID, f: PlanFilter) -> Select[Any]:
-    """SELECT of the tenant's plan rows matching ``f``."""
-    where = [plan_row.c.tenant_id == tenant_id]
-    if f.supplier_id:
-        where.append(plan_row.c.supplier_id == f.supplier_id)
-    if f.category:
-        where.append(plan_row.c.category == f.category)
-    if f.location_id:
-        where.append(plan_row.c.location_id == f.location_id)
-    if f.status:
-        where.append(plan_row.c.status.in_(list(f.status)))
-    if f.action:
-        where.append(plan_row.c.action == f.action)
-    if f.needs_order is not None:
-        where.append((plan_row.c.order_qty > 0) == f.needs_order)
+
+def conditions(shape: tuple[bool, ...]) -> Any:
+    """WHERE clause of a filter shape over bound parameters (``filter_params`` fills them)."""
+    c = plan_row.c
+    supplier, category, loc, status, action, needs_order, q = shape
+    where = [c.tenant_id == bindparam("tenant_id", type_=UUID(as_uuid=True))]
+    if supplier:
+        where.append(c.supplier_id == bindparam("supplier_id", type_=Text))
+    if category:
+        where.append(c.category == bindparam("category", type_=Text))
+    if loc:
+        where.append(c.location_id == bindparam("location_id", type_=String))
+    if status:
+        where.append(c.status == any_(bindparam("status", type_=ARRAY(Text))))
+    if action:
+        where.append(c.action == bindparam("action", type_=Text))
+    if needs_order:
+        where.append((c.order_qty > literal_column("0")) == bindparam("needs_order", type_=Boolean))
+    if q:
+        like = bindparam("q_like", type_=Text)
+        where.append(
+            or_(c.sku.ilike(like), c.name.ilike(like), c.variant_id == bindparam("q", type_=String))
+        )
+    return and_(*where)
+
+
+def filter_params(tenant_id: uuid.UUID, f: PlanFilter) -> dict[str, Any]:
+    """Values of the parameters ``conditions(f.shape())`` binds."""
+    values: dict[str, Any] = {
+        "tenant_id": tenant_id,
+        "supplier_id": f.supplier_id,
+        "category": f.category,
+        "location_id": f.location_id,
+        "status": list(f.status),
+        "action": f.action,
+        "needs_order": f.needs_order,
+        "q": f.q,
+    }
     if f.q:
         escaped = f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        like = f"%{escaped}%"
-        where.append(
-            or_(
-                plan_row.c.sku.ilike(like),
-                plan_row.c.name.ilike(like),
-                plan_row.c.variant_id == f.q,
-            )
-        )
-    return select(*LIST_COLUMNS).where(and_(*where))
+        values["q_like"] = f"%{escaped}%"
+    return values
+
+
+def filtered(tenant_id: uuid.UUID, f: PlanFilter) -> Select[Any]:
+    """SELECT of the tenant's plan rows (list columns) matching ``f``."""
+    stmt = select(*LIST_COLUMNS).where(conditions(f.shape()))
+    return stmt.params(filter_params(tenant_id, f))
+
+
+SORT_COLUMNS = {name: plan_row.c[name] for name in (*SORTABLE, "variant_id", "location_id")}
+
+
+def with_details(stmt: Select[Any]) -> Select[Any]:
+    """``stmt`` over ``plan_row`` plus each row's explanation and settings document."""
+    d = plan_row_detail.c
+    return stmt.add_columns(d.explanation, d.settings).outerjoin(
+        plan_row_detail,
+        and_(
+            d.tenant_id == plan_row.c.tenant_id,
+            d.variant_id == plan_row.c.variant_id,
+            d.location_id == plan_row.c.location_id,
+        ),
+    )
 
 
 async def one_row(
     session: AsyncSession, tenant_id: uuid.UUID, variant_id: str, location_id: str
 ) -> Any:
+    """One plan row with its explanation and settings document, or None."""
     return (
         await session.execute(
-            select(plan_row).where(
+            with_details(select(plan_row)).where(
                 plan_row.c.tenant_id == tenant_id,
                 plan_row.c.variant_id == variant_id,
                 plan_row.c.location_id == location_id,

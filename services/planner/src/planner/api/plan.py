@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from planner.adapters.plans import SORTABLE, PlanFilter
 from planner.api.errors import to_problem
@@ -13,6 +13,7 @@ from planner.api.schemas import (
     Dashboard,
     EffectiveView,
     PlanPage,
+    PlanPageInfo,
     PlanRow,
     PurchaseRow,
     PurchaseRows,
@@ -23,14 +24,15 @@ from planner.handlers.ingest import request_replan
 from planner.settings import Settings
 from platform_kit.auth import Principal, require
 from platform_kit.http.deps import RuntimeDep
-from platform_kit.http.paging import PageDep, parse_sort
+from platform_kit.http.paging import MAX_PAGE_SIZE, PageParams, parse_sort
 from platform_kit.http.problems import PROBLEM_RESPONSES
+from platform_kit.service import Runtime, get_runtime
 
 router = APIRouter(prefix="/v1/plan", tags=["plan"], responses=PROBLEM_RESPONSES)
 DEFAULT_SORT = "latest_order_date,days_until_stockout"
 
 
-def _filter(
+async def _filter(
     supplier_id: Annotated[str | None, Query()] = None,
     category: Annotated[str | None, Query()] = None,
     location_id: Annotated[str | None, Query()] = None,
@@ -45,31 +47,40 @@ def _filter(
 
 
 FilterDep = Annotated[PlanFilter, Depends(_filter)]
+
+
+async def _runtime(request: Request) -> Runtime:
+    """``RuntimeDep`` as a coroutine: FastAPI runs sync dependencies in a worker thread,
+    and each hop costs the page route scheduling delays on a loaded machine."""
+    return get_runtime(request)
+
+
+async def _page(
+    page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Rows per page")] = 50,
+) -> PageParams:
+    """``PageDep`` as a coroutine (same parameters and limits), for the same reason."""
+    return PageParams(page, page_size)
+
+
 SortQuery = Annotated[str | None, Query(description=f"Fields: {', '.join(SORTABLE)}; -desc")]
 
 
 @router.get("", operation_id="list_plan_rows", response_model=PlanPage)
 async def list_plan_rows(
-    runtime: RuntimeDep,
+    runtime: Annotated[Runtime, Depends(_runtime)],
     f: FilterDep,
-    page: PageDep,
+    page: Annotated[PageParams, Depends(_page)],
     sort: SortQuery = None,
     principal: Principal = require("viewer"),
-) -> PlanPage:
-    """The order plan: filter, sort (``sort=-excess_value``) and page."""
+) -> Response:
+    """The order plan: filter, sort (``sort=-excess_value``) and page. Rows carry no
+    explanation; ``/rows/{variant_id}/{location_id}`` and the CSV do."""
     keys = parse_sort(sort, SORTABLE, DEFAULT_SORT)
     async with runtime.uow() as uow:
-        rows, total, meta = await queries.plan_page(uow, principal.tenant_id, f, keys, page)
-    return PlanPage(
-        items=[PlanRow.model_validate(r) for r in rows],
-        page=page.page,
-        page_size=page.page_size,
-        total=total,
-        total_pages=(total + page.page_size - 1) // page.page_size,
-        plan_version=meta.plan_version if meta else 0,
-        as_of=meta.as_of if meta else None,
-        computed_at=meta.computed_at if meta else None,
-    )
+        items, info = await queries.plan_page(uow, principal.tenant_id, f, keys, page)
+    head = PlanPageInfo.model_validate(info).model_dump_json()
+    return Response(f'{{"items":{items},{head[1:]}', media_type="application/json")
 
 
 @router.get("/export.csv", operation_id="export_plan_csv", response_class=Response)

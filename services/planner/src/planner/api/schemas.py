@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 
-class PlanRow(BaseModel):
-    """One SKU × location of the order plan (stock units, base currency)."""
+class PlanListRow(BaseModel):
+    """One SKU × location of the order plan (stock units, base currency), as listed."""
 
     variant_id: str
     location_id: str
@@ -62,13 +62,17 @@ class PlanRow(BaseModel):
     projected_fill_rate: float | None
     rolled_up_locations: list[str]
     po_status_on_create: str | None
+
+
+class PlanRow(PlanListRow):
+    """One SKU × location with its arithmetic (the row endpoint and the CSV carry it)."""
+
     explanation: str | None = Field(description="The row's arithmetic in plain words.")
 
 
-class PlanPage(BaseModel):
-    """A page of the order plan, with the plan version it comes from."""
+class PlanPageInfo(BaseModel):
+    """A page of the order plan without its rows: paging, total and plan version."""
 
-    items: list[PlanRow]
     page: int
     page_size: int
     total: int
@@ -76,6 +80,12 @@ class PlanPage(BaseModel):
     plan_version: int
     as_of: date | None
     computed_at: datetime | None
+
+
+class PlanPage(PlanPageInfo):
+    """A page of the order plan, with the plan version it comes from."""
+
+    items: list[PlanListRow]
 
 
 class PurchaseRow(BaseModel):

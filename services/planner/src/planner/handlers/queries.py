@@ -10,11 +10,12 @@ from typing import Any
 
 from planner.adapters import plans
 from planner.adapters.orm import plan_row as plan_table
-from planner.adapters.plans import SORTABLE, PlanFilter, filtered
+from planner.adapters.plan_page import page_json
+from planner.adapters.plans import SORT_COLUMNS, PlanFilter, filtered, with_details
 from planner.domain.csv_io import neutralise
 from planner.domain.errors import NotFound
 from platform_kit.db.uow import UnitOfWork
-from platform_kit.http.paging import PageParams, SortKey, apply_sort, paginate
+from platform_kit.http.paging import PageParams, SortKey, apply_sort
 
 CSV_COLUMNS = (
     "variant_id",
@@ -52,26 +53,20 @@ CSV_COLUMNS = (
 MAX_CSV_ROWS = 200_000
 
 
-def _columns() -> dict[str, Any]:
-    return {name: plan_table.c[name] for name in SORTABLE}
-
-
 async def plan_page(
     uow: UnitOfWork, tenant_id: uuid.UUID, f: PlanFilter, sort: list[SortKey], page: PageParams
-) -> tuple[list[dict[str, Any]], int, Any]:
-    """(rows, total, plan meta) of one filtered, sorted page."""
-    stmt = apply_sort(
-        filtered(tenant_id, f),
-        [*sort, SortKey("variant_id", False), SortKey("location_id", False)],
-        {**_columns(), **_tiebreak()},
-    )
-    rows, total = await paginate(uow.session, stmt, page)
-    meta = await plans.plan_meta(uow.session, tenant_id)
-    return [dict(r._mapping) for r in rows], total, meta
-
-
-def _tiebreak() -> dict[str, Any]:
-    return {"variant_id": plan_table.c.variant_id, "location_id": plan_table.c.location_id}
+) -> tuple[str, dict[str, Any]]:
+    """One filtered, sorted page: (items as a JSON array of list rows, the page fields)."""
+    res = await page_json(uow.session, tenant_id, f, sort, page)
+    return res.items_json, {
+        "page": page.page,
+        "page_size": page.page_size,
+        "total": res.total,
+        "total_pages": (res.total + page.page_size - 1) // page.page_size,
+        "plan_version": res.plan_version,
+        "as_of": res.as_of,
+        "computed_at": res.computed_at,
+    }
 
 
 async def plan_csv(
@@ -79,9 +74,9 @@ async def plan_csv(
 ) -> str:
     """The filtered plan as CSV, formula-like cells neutralised."""
     stmt = apply_sort(
-        filtered(tenant_id, f),
+        with_details(filtered(tenant_id, f)),
         [*sort, SortKey("variant_id", False), SortKey("location_id", False)],
-        {**_columns(), **_tiebreak()},
+        SORT_COLUMNS,
     )
     rows = (await uow.session.execute(stmt.limit(MAX_CSV_ROWS))).all()
     out = io.StringIO()
@@ -152,7 +147,7 @@ async def purchase_rows(
             SortKey("location_id", False),
             SortKey("variant_id", False),
         ],
-        {"supplier_id": plan_table.c.supplier_id, **_tiebreak()},
+        {**SORT_COLUMNS, "supplier_id": plan_table.c.supplier_id},
     )
     rows = (await uow.session.execute(stmt)).all()
     meta = await plans.plan_meta(uow.session, tenant_id)
