@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, delete, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,15 +53,16 @@ async def upsert_forecasts(session: AsyncSession, rows: Sequence[dict[str, Any]]
 async def delete_forecasts(
     session: AsyncSession, tenant_id: uuid.UUID, keys: Sequence[tuple[str, str]]
 ) -> None:
-    """Drop the stored forecasts of these (variant, location) pairs."""
-    for variant_id, location_id in keys:
-        await session.execute(
-            delete(forecast).where(
-                forecast.c.tenant_id == tenant_id,
-                forecast.c.variant_id == variant_id,
-                forecast.c.location_id == location_id,
-            )
-        )
+    """Drop the stored forecasts of these (variant, location) pairs (one statement)."""
+    if not keys:
+        return
+    await session.execute(
+        text(
+            "delete from forecast f using unnest(cast(:v as varchar[]), cast(:l as varchar[])) "
+            "as k(v, l) where f.tenant_id = :t and f.variant_id = k.v and f.location_id = k.l"
+        ),
+        {"t": tenant_id, "v": [k[0] for k in keys], "l": [k[1] for k in keys]},
+    )
 
 
 async def set_adjusted(
