@@ -268,3 +268,21 @@ def test_make_up_prints_each_metrics_url_and_the_scrape_config(
         assert f"http://127.0.0.1:{proc.port}/metrics" in out, proc.name
     config = "deploy/prometheus/prometheus.local.yml"
     assert f"--config.file={config}" in out and (ROOT / config).exists()
+
+
+def test_gateway_serves_the_web_app_where_the_image_holds_it(
+    compose: dict[str, Any], rendered: dict[str, list[dict[str, Any]]]
+) -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    found = re.search(r"^COPY --from=web \S+ /web/dist (\S+)$", dockerfile, re.M)
+    assert found, "the runtime stage copies the built web app"
+    dist = found.group(1)
+    gateway_env = compose["services"]["api-gateway"]["environment"]
+    assert gateway_env["API_GATEWAY_WEB_DIST"] == dist
+    assert "API_GATEWAY_WEB_DIST" in allowed_env("api_gateway")
+    for overlay, objects in rendered.items():
+        (container,) = _deployments(objects)["api-gateway"]["spec"]["template"]["spec"][
+            "containers"
+        ]
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        assert env["API_GATEWAY_WEB_DIST"] == dist, overlay

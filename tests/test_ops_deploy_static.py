@@ -17,8 +17,12 @@ DOCKERFILE = (DEPLOY / "Dockerfile").read_text()
 
 
 def test_dockerfile_builds_one_service_with_uv_as_non_root() -> None:
-    froms = re.findall(r"^FROM (\S+)", DOCKERFILE, re.M)
-    assert froms and all(f == "${PYTHON_IMAGE}" for f in froms)
+    froms = {stage: image for image, stage in re.findall(r"^FROM (\S+) AS (\S+)", DOCKERFILE, re.M)}
+    assert froms == {
+        "runtime": "${PYTHON_IMAGE}",
+        "build": "${PYTHON_IMAGE}",
+        "web": "${NODE_IMAGE}",
+    }
     assert re.search(r"^ARG PYTHON_IMAGE=python:3\.11-slim", DOCKERFILE, re.M)
     assert re.search(r'pip install --no-cache-dir "uv==', DOCKERFILE)
     assert 'uv sync --frozen --no-dev --no-editable --package "${SERVICE}"' in DOCKERFILE
@@ -32,6 +36,22 @@ def test_dockerfile_builds_one_service_with_uv_as_non_root() -> None:
     assert re.search(r'^CMD \["api"\]', DOCKERFILE, re.M)
 
 
+def test_dockerfile_builds_the_web_app_from_every_build_input() -> None:
+    """The node stage copies every input web/scripts/build.py hashes, runs ``npm ci`` and
+    ``npm run build``; the runtime holds the result where api-gateway serves it from."""
+    spec = importlib.util.spec_from_file_location("web_build", ROOT / "web/scripts/build.py")
+    assert spec and spec.loader
+    web_build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(web_build)
+    stage = DOCKERFILE.split("AS web\n", 1)[1].split("\nFROM ", 1)[0]
+    copied = {p for line in re.findall(r"^COPY (.+)$", stage, re.M) for p in line.split()[:-1]}
+    assert {f"web/{name}" for name in web_build.INPUTS} | {"web/src"} <= copied
+    assert "npm ci" in stage and "npm run build" in stage
+    assert "COPY --from=web --chown=root:root /web/dist /app/web/dist" in DOCKERFILE
+    assert re.search(r"^ARG NODE_IMAGE=node:\d+-bookworm-slim$", DOCKERFILE, re.M)
+    assert json.loads((ROOT / "web/package.json").read_text())["scripts"]["build"]
+
+
 def test_dockerfile_copies_exist_and_are_not_ignored() -> None:
     ignored = [
         line.strip()
@@ -43,6 +63,7 @@ def test_dockerfile_copies_exist_and_are_not_ignored() -> None:
         parts = [p for p in line.split() if not p.startswith("--")]
         sources += parts[:-1]
     assert {"pyproject.toml", "uv.lock", "libs", "services", "sandboxes"} <= set(sources)
+    assert {"web/package-lock.json", "web/src"} <= set(sources)
     for source in sources:
         assert (ROOT / source).exists(), source
         assert not any(fnmatch(source, pattern) for pattern in ignored), source
