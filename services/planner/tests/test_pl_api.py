@@ -16,6 +16,7 @@ import pytest
 from pl_support import make_settings
 from test_pl_flow import AT, RUN, _meta, _sku, forecast_lists
 
+from planner.api.schemas import PlanListRow
 from planner.app import build_spec
 from planner.handlers import ingest
 from platform_kit.service import create_app
@@ -126,6 +127,15 @@ async def test_plan_and_settings_api(
         assert page["total"] == 2 and page["items"][0]["variant_id"] == "v2"
         assert (await _plan(http, token, q="evil"))["items"][0]["variant_id"] == "v1"
         assert (await _plan(http, token, category="paint"))["total"] == 1
+        assert set(first["items"][0]) == set(PlanListRow.model_fields), "list contract"
+        rows = first["items"]
+        buying = [r["variant_id"] for r in rows if r["order_qty"] > 0 and r["action"] == "buy"]
+        both = await _plan(http, token, needs_order=True, action="buy", location_id="wh")
+        assert sorted(r["variant_id"] for r in both["items"]) == sorted(buying)
+        assert both["total"] == len(buying) and both["plan_version"] == first["plan_version"]
+        past = await _plan(http, token, page=9, page_size=2)
+        assert past["items"] == [] and past["total"] == 3 and past["total_pages"] == 2
+        assert past["computed_at"] == first["computed_at"] is not None
         bad = await http.get("/v1/plan", params={"sort": "colour"}, headers=_auth(token))
         assert bad.status_code == 422
         assert bad.headers["content-type"].startswith("application/problem+json")

@@ -64,6 +64,29 @@ def test_reorder_arithmetic_pack_size_moq_and_purchase_uom() -> None:
     assert gross["net_position"] == 220.0 and gross["order_qty"] == 0.0, "220 > ROP 210"
 
 
+def test_eoq_fill_rate_stockout_dates_and_shortage_and_excess_value() -> None:
+    """10/day, L 21, R 14, cost 2, price 5: the money and date columns of a row."""
+    snap = snapshot(global_settings={**GLOBAL, "ordering_cost": "40"})
+    row = _row(compute_plan(snap), ("a", "wh"))
+    assert row["days_until_stockout"] == 10.0  # net 100 / 10 per day
+    assert row["latest_order_date"] == np.datetime64(TODAY, "D"), "10 d of stock < L 21"
+    assert row["shortage_units"] == pytest.approx(110.0)  # E[(D_L − net)+] = 210 − 100
+    assert row["shortage_cost"] == pytest.approx(330.0), "lost margin: 110 × (5 − 2)"
+    eoq = (2 * 3650 * 40 / (0.25 * 2)) ** 0.5  # yearly demand, ordering cost, holding × cost
+    assert row["eoq"] == pytest.approx(eoq)
+    assert row["order_qty"] == np.ceil(eoq), "EOQ 764.2 beats the need 250, whole units"
+    assert row["expected_fill_rate"] == pytest.approx(1.0), "deterministic demand at OUT"
+    snap.stock[("a", "wh")] = (1000.0, 0.0)
+    snap.global_settings = GLOBAL
+    over = _row(compute_plan(snap), ("a", "wh"))
+    assert over["status"] == "overstocked" and over["order_qty"] == 0.0
+    assert not np.isfinite(over["eoq"]), "no ordering cost → no EOQ"  # type: ignore[arg-type]
+    assert over["excess_units"] == pytest.approx(650.0)  # net 1000 − OUT 350
+    assert over["excess_value"] == pytest.approx(1300.0)
+    assert over["latest_order_date"] == np.datetime64("2026-08-19"), "today + 100 d − 21 d"
+    assert over["shortage_cost"] == pytest.approx(0.0)
+
+
 def test_zero_demand_negative_stock_and_missing_lead_time() -> None:
     snap = snapshot(
         skus={"z": Sku("z", "Zero", cost=3.0), "n": Sku("n", "Neg", cost=1.0)},
