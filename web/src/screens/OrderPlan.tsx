@@ -64,8 +64,11 @@ export function OrderPlan() {
           } as never,
         }),
       ),
-    onSuccess: () => navigate("/purchase-orders"),
+    onSuccess: (out) => {
+      if (out.drafts.length) navigate("/purchase-orders");
+    },
   });
+  const skipped = create.data && !create.data.drafts.length ? create.data : null;
   const columns = useMemo<ColumnDef<Row>[]>(
     () => [
       { id: "select", header: "Select", enableSorting: false, cell: () => null },
@@ -186,6 +189,15 @@ export function OrderPlan() {
         </button>
       </div>
       <ErrorBox error={create.error ?? plan.error} />
+      {skipped && (
+        <div className="error" role="alert">
+          No purchase order was created.
+          {skipped.without_supplier.length > 0 &&
+            ` ${skipped.without_supplier.length} selected row(s) have no supplier: set one in Katana or Xero.`}
+          {skipped.missing_fx.length > 0 && ` No exchange rate for ${skipped.missing_fx.join(", ")}.`}
+          {skipped.not_in_plan.length > 0 && ` ${skipped.not_in_plan.length} row(s) no longer need an order.`}
+        </div>
+      )}
       {plan.isLoading && <Loading what="Loading the plan" />}
       {plan.data && plan.data.total === 0 && <Empty>No rows match. Clear the filters, or load data first.</Empty>}
       {plan.data && plan.data.total > 0 && (
