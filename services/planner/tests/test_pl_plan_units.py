@@ -87,6 +87,28 @@ def test_eoq_fill_rate_stockout_dates_and_shortage_and_excess_value() -> None:
     assert over["shortage_cost"] == pytest.approx(0.0)
 
 
+def test_status_text_says_what_to_do_and_by_when() -> None:
+    snap = snapshot(
+        skus={
+            "a": Sku("a", "Low", uom="pcs"),
+            "b": Sku("b", "Fine"),
+            "c": Sku("c", "Heap"),
+            "d": Sku("d", "Old", discontinued=True),
+            "e": Sku("e", "Dead"),
+        },
+        stock={(v, "wh"): (q, 0.0) for v, q in zip("abcde", (100.0, 300.0, 1000.0, 500.0, 5.0))},
+        forecasts={(v, "wh"): flat_forecast(0.0 if v == "e" else 10.0) for v in "abcde"},
+        global_settings=GLOBAL,
+    )
+    out = compute_plan(snap)
+    text = dict(zip((k[0] for k in out.rows.keys), out.columns["status_text"], strict=True))
+    assert text["a"] == "order 250 pcs now: stock lasts 10 d, lead time 21 d"
+    assert text["b"] == "ok: reorder in 9 d (by 2026-06-10)"  # 30 d of stock − L 21
+    assert text["c"] == "overstocked: 650 above the order-up-to level"
+    assert text["d"] == "discontinued: not reordered, 150 in excess"  # 500 − 350
+    assert text["e"] == "overstocked: 5 above the order-up-to level"
+
+
 def test_zero_demand_negative_stock_and_missing_lead_time() -> None:
     snap = snapshot(
         skus={"z": Sku("z", "Zero", cost=3.0), "n": Sku("n", "Neg", cost=1.0)},

@@ -255,6 +255,7 @@ PLAN_TEXTS = [
     "action",
     "demand_class",
     "po_status_on_create",
+    "status_text",
 ]
 
 plan_row = Table(

@@ -21,6 +21,9 @@ class PlanListRow(BaseModel):
     supplier_name: str | None
     supplier_currency: str | None
     status: str = Field(description="ok | understocked | overstocked | discontinued")
+    status_text: str | None = Field(
+        description='What to do and by when, e.g. "order 300 now: stock lasts 10 d, lead time 21 d"'
+    )
     action: str = Field(description="buy | make | none")
     demand_class: str | None
     has_forecast: bool

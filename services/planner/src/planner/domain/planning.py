@@ -17,6 +17,7 @@ from planner.domain.resolution import SOURCE_NAMES, Effective, effective_setting
 from planner.domain.rows import Rows, build_rows
 from planner.domain.settings import KEYS, decode
 from planner.domain.snapshot import Snapshot
+from planner.domain.status_text import status_texts
 from restock_policy import PolicyInputs, PolicyResult, discrete_from_class, explain_row, plan
 
 RESULT_COLUMNS = [
@@ -103,12 +104,15 @@ def compute_plan(snapshot: Snapshot, *, explain: bool = True) -> PlanOutput:
     """Build rows, resolve settings, run the kernel and assemble the plan columns."""
     rows = build_rows(snapshot)
     if not rows.keys:
-        empty = "variant_id location_id settings settings_hash action status explanation"
+        empty = (
+            "variant_id location_id settings settings_hash action status status_text explanation"
+        )
         return PlanOutput({name: [] for name in empty.split()}, None, None, rows, None)
     eff = effective_settings(snapshot, rows.keys)
     inputs = policy_inputs(snapshot, rows, eff)
     result = plan(inputs)
     columns = _columns(snapshot, rows, eff, inputs, result)
+    columns["status_text"] = status_texts(columns, snapshot.today)
     out = PlanOutput(columns, inputs, result, rows, eff)
     docs = settings_documents(eff)
     columns["settings"] = docs

@@ -26,6 +26,7 @@ CSV_COLUMNS = (
     "supplier_id",
     "supplier_name",
     "status",
+    "status_text",
     "action",
     "on_hand",
     "committed",
