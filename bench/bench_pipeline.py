@@ -100,7 +100,7 @@ def main() -> int:
         f"pipeline.send_s: {stages['send']:.1f} ({len(sent)} POs with {n_lines} lines Sent, "
         f"{len(sent) / stages['send']:.2f} POs/s)"
     )
-    print(f"pipeline.end_to_end_s: {e2e:.1f} (connect → every PO Sent; target ≤ 1800 at 10k)")
+    print(f"pipeline.end_to_end_s: {e2e:.1f} (connect → every PO Sent)")
     for name, mb in sorted(memory.items()):
         print(f"pipeline.peak_rss_mb.{name}: {mb:.0f}")
     return 0
