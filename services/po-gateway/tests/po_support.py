@@ -42,6 +42,15 @@ AT = datetime(2026, 5, 31, 12, tzinfo=UTC)
 RUN = uuid.UUID("00000000-0000-0000-0000-0000000000f1")
 
 
+def client(base_url: str) -> httpx.AsyncClient:
+    """An HTTP client for a served app: long timeout (the box is shared) and idle
+    connections dropped after 1 s, before uvicorn's 5 s keep-alive closes them under a
+    request."""
+    return httpx.AsyncClient(
+        base_url=base_url, timeout=60, limits=httpx.Limits(keepalive_expiry=1.0)
+    )
+
+
 def auth(token: str, **extra: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", **extra}
 
@@ -287,7 +296,7 @@ async def running(
     (gateway app, client, bus)."""
     sc = sc or Scenario()
     planner = planner_app(pg_url, keys_dir, f"{name}_pl")
-    async with serve_app(planner) as planner_url, httpx.AsyncClient(base_url=planner_url) as ph:
+    async with serve_app(planner) as planner_url, client(planner_url) as ph:
         await seed_planner(planner.state.runtime, tenant, sc)
         await wait_plan(ph, token)
         app = gateway_app(pg_url, kafka, keys_dir, f"{name}_po", planner_url, **gateway)
@@ -295,7 +304,7 @@ async def running(
         await bus.producer.start()
         await bus.consumer.start()
         try:
-            async with serve_app(app) as url, httpx.AsyncClient(base_url=url) as http:
+            async with serve_app(app) as url, client(url) as http:
                 await provision(app.state.runtime, tenant, sc.tenant)
                 yield app, http, bus
         finally:

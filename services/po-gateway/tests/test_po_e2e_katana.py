@@ -27,7 +27,7 @@ from po_katana_support import (
     planner_app,
     publish_tenant_and_forecasts,
 )
-from po_support import auth, eventually
+from po_support import auth, client, eventually
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -53,11 +53,11 @@ async def test_plan_to_katana_on_order_and_matched(
         async with (
             serve_app(connector) as cx_url,
             serve_app(planner) as pl_url,
-            httpx.AsyncClient(base_url=cx_url, timeout=60) as cx,
-            httpx.AsyncClient(base_url=pl_url, timeout=60) as pl,
+            client(cx_url) as cx,
+            client(pl_url) as pl,
         ):
             gateway = gateway_app(*args, f"{unique_name}_po", pl_url)
-            async with serve_app(gateway) as po_url, httpx.AsyncClient(base_url=po_url) as http:
+            async with serve_app(gateway) as po_url, client(po_url) as http:
                 today = datetime.now(UTC).date()
                 await publish_tenant_and_forecasts(kafka_bootstrap, tenant, chosen, today)
                 connection_id = await connect_and_load(cx, admin)

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from po_support import Scenario, auth, eventually, running
+from po_support import Scenario, auth, client, eventually, running
 from po_xero_support import connect_xero, xero_connector
 
 from platform_kit.testing.servers import serve_app
@@ -45,7 +45,7 @@ async def test_plan_to_xero_exactly_once(
         connector = xero_connector(sb, pg_url, kafka_bootstrap, keys_dir, f"{unique_name}_cx")
         async with (
             serve_app(connector) as cx_url,
-            httpx.AsyncClient(base_url=cx_url, timeout=60) as cx,
+            client(cx_url) as cx,
             running(pg_url, kafka_bootstrap, keys_dir, unique_name, tenant, admin, scenario) as (
                 _app,
                 http,

@@ -22,12 +22,13 @@ from po_katana_support import (
     katana_process,
     katana_settings,
 )
-from po_support import Scenario, auth, eventually, running
+from po_support import Scenario, auth, client, eventually, running
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from katana_sandbox.testing import RunningSandbox
 from platform_kit.testing.servers import serve_app
+from restock_contracts.envelope import derived_event_id
 
 pytestmark = pytest.mark.asyncio
 BASE = "/v1/purchase-orders"
@@ -52,7 +53,7 @@ def _scenario(sb: RunningSandbox, bad_variant: str | None = None) -> tuple[Scena
 
 
 async def _connect(url: str, token: str) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=30) as cx:
+    async with client(url) as cx:
         made = await cx.post("/connections", json={"api_key": KEY}, headers=auth(token))
         assert made.status_code == 201, made.text
 
@@ -137,8 +138,13 @@ async def test_connector_killed_after_katana_stored_the_po(
                     await conn.execute(
                         text(
                             "select status, (select count(*) from outbox "
-                            "where topic = 'po.submission-results.v1') from po_submission"
-                        )
+                            "where event_id = :result) from po_submission"
+                        ),
+                        {
+                            "result": derived_event_id(
+                                uuid.UUID(draft["submission_id"]), 1, "result"
+                            )
+                        },
                     )
                 ).one()
             await engine.dispose()

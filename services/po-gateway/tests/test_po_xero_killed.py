@@ -10,13 +10,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from po_support import Scenario, auth, eventually, running
+from po_support import Scenario, auth, client, eventually, running
 from po_xero_support import connect_xero, xero_process, xero_settings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from restock_contracts.envelope import derived_event_id
 from xero_sandbox.testing import fast_config, running_sandbox
 
 pytestmark = pytest.mark.asyncio
@@ -61,7 +61,7 @@ async def test_xero_connector_killed_after_xero_stored_the_po(
             url = f"{BASE}/{draft['draft_id']}"
             number = draft["order_number"]
             async with xero_process(settings) as (cx_url, proc):
-                async with httpx.AsyncClient(base_url=cx_url, timeout=60) as cx:
+                async with client(cx_url) as cx:
                     await connect_xero(cx, token, sb)
                 await asyncio.to_thread(
                     sb.admin,
@@ -91,8 +91,13 @@ async def test_xero_connector_killed_after_xero_stored_the_po(
                     await conn.execute(
                         text(
                             "select status, puts_sent, (select count(*) from outbox where "
-                            "topic = 'po.submission-results.v1') from po_submission"
-                        )
+                            "event_id = :result) from po_submission"
+                        ),
+                        {
+                            "result": derived_event_id(
+                                uuid.UUID(draft["submission_id"]), 1, "result"
+                            )
+                        },
                     )
                 ).one()
             await engine.dispose()
