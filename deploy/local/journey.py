@@ -144,13 +144,10 @@ class Journey:
         return connection_id
 
     def connect_xero(self, organisation: int = 0) -> str:
-        """Consent at the sandbox (auto-consent on) and connect one of its organisations."""
+        """Consent at the sandbox (auto-consent on) and connect one of its organisations.
+        Always authorises afresh: the sandbox keeps no state across restarts, and
+        re-authorising an organisation already connected moves it to the new grant."""
         started = self._stage("connect")
-        listed = self.call("GET", f"{self.urls.xero}/v1/xero/connections").json()["items"]
-        if listed:
-            self.tenant.connection_id = str(listed[0]["connection_id"])
-            self._done("connect", started)
-            return self.tenant.connection_id
         begun = self.call("POST", f"{self.urls.xero}/v1/xero/authorizations").json()
         self.call("POST", f"{self.urls.xero_sandbox}/_sandbox/consent", json={"auto": True})
         redirect = self.http.get(begun["authorize_url"], follow_redirects=False)

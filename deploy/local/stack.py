@@ -22,6 +22,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -197,7 +198,10 @@ def up(args: argparse.Namespace) -> int:
         if args.dev_tenant:
             info = _dev_tenant(env)
             if args.demo and info is not None and not args.exit_when_healthy:
-                _demo_journey(env, info)
+                journey = threading.Thread(target=_demo_journey, args=(env, info), daemon=True)
+                journey.start()
+                while journey.is_alive() and not stopping["flag"]:
+                    journey.join(0.5)
         if args.exit_when_healthy:
             return 0
         while not stopping["flag"]:
