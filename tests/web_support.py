@@ -202,10 +202,13 @@ def _service_apps(
 
 
 def output_dir(test_name: str) -> Path:
-    """Where a test writes its screenshots (``RESTOCK_TEST_OUTPUT``, else ``test-output/``)."""
+    """An emptied folder for a test's screenshots (under ``RESTOCK_TEST_OUTPUT``, else
+    ``<repo>/test-output``)."""
     base = Path(os.environ.get("RESTOCK_TEST_OUTPUT", ROOT / "test-output"))
     out = base / "web" / test_name
     out.mkdir(parents=True, exist_ok=True)
+    for old in out.iterdir():
+        old.unlink()
     return out
 
 
