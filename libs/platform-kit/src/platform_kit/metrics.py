@@ -11,11 +11,14 @@ from typing import Any, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from platform_kit.service_metrics import SERVICE_FAMILIES
+
 T = TypeVar("T")
 
 
 class KitMetrics:
-    """HTTP, consumer, outbox and relay metrics for one service process."""
+    """HTTP, consumer, outbox and relay metrics for one service process, plus the
+    service-level families ``SERVICE_FAMILIES`` lists for ``service``."""
 
     def __init__(self, service: str, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
@@ -75,6 +78,8 @@ class KitMetrics:
         self.info = Gauge("restock_service_info", "Service identity", ["service"], registry=r)
         self.info.labels(service=service).set(1)
         self._families: dict[Any, Any] = {}
+        for cls in SERVICE_FAMILIES.get(service, ()):
+            self.family(cls)
 
     def family(self, cls: Callable[[CollectorRegistry], T]) -> T:
         """The service-level metric family ``cls`` (from ``platform_kit.service_metrics``),

@@ -1,7 +1,9 @@
 """Service-level metrics of the ops contract (deploy/prometheus/README.md), defined once.
 
-Each family is created on the service's own registry the first time it is asked for, so
-a service exposes only the families it uses. Label values are bounded enumerations;
+Each family is created on the service's own registry once per registry: at start for the
+services listed in :data:`SERVICE_FAMILIES` (so their families are exposed, unlabelled
+ones at zero, before the first job or run), otherwise the first time it is asked for. A
+service exposes only the families it uses. Label values are bounded enumerations;
 tenant, connection and SKU ids never become labels.
 """
 
@@ -185,3 +187,13 @@ class PoMetrics:
             buckets=_LONG_BUCKETS,
             registry=registry,
         )
+
+
+SERVICE_FAMILIES: dict[str, tuple[Callable[[CollectorRegistry], Any], ...]] = {
+    "connector-katana": (SyncMetrics,),
+    "connector-xero": (SyncMetrics,),
+    "forecaster": (ForecastMetrics,),
+    "planner": (PlanMetrics,),
+    "po-gateway": (PoMetrics,),
+}
+"""Service name -> the families its process creates at start (the contract's "emitted by")."""
