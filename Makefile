@@ -15,7 +15,7 @@ help:           ## list targets
 bootstrap:      ## install what this machine lacks (apt, uv, workspace, npm); idempotent
 	@bash scripts/bootstrap.sh
 
-up: bootstrap   ## start everything (embedded Postgres + broker, sandboxes, six services)
+up: bootstrap   ## start everything (embedded Postgres + broker, sandboxes, six services, web app), then the demo journey: a Katana and a Xero tenant loaded, forecast and planned; prints the sign-ins
 	@$(UV) run python deploy/local/stack.py up
 
 down:           ## stop what `make up` started
