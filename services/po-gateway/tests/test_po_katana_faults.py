@@ -1,7 +1,8 @@
 """Sending to Katana under faults, through the real broker, Postgres and the sandbox:
 connector-katana SIGKILLed after Katana stored the PO but before its result was written;
-a 429 storm; a line Katana does not know (re-validation). Each ends with exactly one PO
-at Katana and one Sent record, or a clear Failed state."""
+a 429 storm; 500s past the client's retries; a line Katana does not know
+(re-validation). Each ends with exactly one PO at Katana and one Sent record, or a clear
+Failed state."""
 
 from __future__ import annotations
 
@@ -35,11 +36,11 @@ BASE = "/v1/purchase-orders"
 
 
 def _scenario(sb: RunningSandbox, bad_variant: str | None = None) -> tuple[Scenario, list[str]]:
-    """Katana's first two suppliers, one purchased variant each (the first also gets a
+    """Katana's first three suppliers, one purchased variant each (the first also gets a
     variant Katana does not know, when asked), at Katana's first location."""
     with sb.client() as kc:
-        suppliers = kc.get("/suppliers").json()["data"][:2]
-        variants = [str(v["id"]) for v in kc.get("/variants").json()["data"][:2]]
+        suppliers = kc.get("/suppliers").json()["data"][:3]
+        variants = [str(v["id"]) for v in kc.get("/variants").json()["data"][:3]]
         location = str(kc.get("/locations").json()["data"][0]["id"])
     plan = [(v, str(s["id"]), location, 0, 3.0) for v, s in zip(variants, suppliers, strict=True)]
     if bad_variant:
@@ -166,7 +167,7 @@ async def test_connector_killed_after_katana_stored_the_po(
             assert [o["draft_id"] for o in history["items"]] == [draft["draft_id"]]
 
 
-async def test_rate_limit_storm_and_unknown_line(
+async def test_rate_limit_storm_outage_and_unknown_line(
     pg_url: str, kafka_bootstrap: str, keys_dir: Path, mint_token: Any, unique_name: str
 ) -> None:
     tenant = uuid.uuid4()
@@ -198,6 +199,21 @@ async def test_rate_limit_storm_and_unknown_line(
             assert sb.stats()["total_429"] == 9
             made = await asyncio.to_thread(_at_katana, sb, stormy["order_number"])
             assert len(made) == 1 and sent["provider_po_id"] == str(made[0]["id"])
+
+            # 500s past the client's retries: Failed, retryable (not left to the lease); retry
+            outage = await _draft(http, token, suppliers[2])
+            sb.set_faults(error_500=7)
+            await _approve_and_send(http, token, outage["draft_id"])
+            down = await _until(http, token, outage["draft_id"], "failed")
+            assert (down["failure_reason"], down["failure_retryable"]) == (
+                "provider_unavailable",
+                True,
+            )
+            retried = await http.post(f"{BASE}/{outage['draft_id']}/send", headers=auth(token))
+            assert retried.status_code == 200, retried.text
+            back = await _until(http, token, outage["draft_id"], "sent")
+            made = await asyncio.to_thread(_at_katana, sb, outage["order_number"])
+            assert len(made) == 1 and back["provider_po_id"] == str(made[0]["id"])
 
             # a line Katana does not know: Failed, not retryable; reopen, fix, approve, send
             bad = await _draft(http, token, suppliers[0])

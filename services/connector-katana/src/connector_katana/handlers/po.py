@@ -135,6 +135,8 @@ async def process_submission(deps: Deps, submission_id: uuid.UUID, attempt: int)
         return await _fail(deps, sub, request, exc)
     except KatanaUnavailable as exc:
         return await _fail(deps, sub, request, Failed("provider_unavailable", str(exc), True))
+    except KatanaError as exc:
+        return await _fail(deps, sub, request, _from_error(exc))
 
 
 async def find_by_order_no(client: KatanaClient, order_no: str) -> dict[str, Any] | None:
