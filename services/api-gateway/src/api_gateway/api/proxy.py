@@ -67,7 +67,7 @@ async def public_openapi(request: Request) -> Response:
 async def api(request: Request) -> Response:
     """Every service operation of the public API (see ``domain/routes.py``)."""
     path = request.url.path
-    target = resolve(path)
+    target = resolve(_raw_path(request))
     identity = await authenticated(request)
     template, allowed = match(front_of(get_runtime(request)).templates, request.method, path)
     if target is None or target.public or template is None:
@@ -83,10 +83,16 @@ async def api(request: Request) -> Response:
 @router.get("/oauth/xero/callback", include_in_schema=False)
 async def provider_callback(request: Request) -> Response:
     """Provider callbacks (public; each connector checks the provider's signature/state)."""
-    target = resolve(request.url.path)
+    target = resolve(_raw_path(request))
     if target is None or not target.public:
         raise Problem(404, "Not found")
     return await forward(request, target, None)
+
+
+def _raw_path(request: Request) -> str:
+    """The path as sent (still percent-encoded), so it is forwarded byte for byte."""
+    raw = request.scope.get("raw_path")
+    return raw.decode("ascii", errors="replace") if raw else request.url.path
 
 
 async def forward(request: Request, target: Target, identity: Identity | None) -> Response:
