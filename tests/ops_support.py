@@ -163,3 +163,24 @@ def contract_metrics() -> dict[str, set[str]]:
         labels = {x.strip() for x in (match.group(2) or "").split(",") if x.strip()}
         out[match.group(1)] = labels
     return out
+
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+def parse_metrics(text: str) -> Samples:
+    """Samples of a Prometheus text exposition: (name, labels) -> value."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def metric_value(samples: Samples, name: str, **labels: str) -> float | None:
+    """Sum of the samples of ``name`` whose labels include ``labels``; None when none."""
+    want = set(labels.items())
+    found = [v for (n, ls), v in samples.items() if n == name and want <= ls]
+    return sum(found) if found else None
