@@ -1,5 +1,6 @@
 """The kit's metrics after real traffic between two served services: api-gateway's outbox
-publishes a TenantCreated, the planner consumes it and answers HTTP. HTTP requests and
+publishes a TenantCreated, the planner consumes it, answers HTTP and re-plans on request
+(plan recompute duration). HTTP requests and
 latency by route template and status, consumer records and lag per topic, outbox
 published / backlog / oldest age; no label carries a tenant id or a raw path."""
 
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.asyncio
 TENANTS = "tenancy.tenants.v1"
 
 
-def _settings(cls: Any, pg_url: str, bootstrap: str, keys_dir: Path, db: str) -> Any:
+def _settings(cls: Any, pg_url: str, bootstrap: str, keys_dir: Path, db: str, **over: Any) -> Any:
     return cls(
         database_url=pg_url,
         kafka_bootstrap_servers=bootstrap,
@@ -34,6 +35,7 @@ def _settings(cls: Any, pg_url: str, bootstrap: str, keys_dir: Path, db: str) ->
         database_name=db,
         consumer_session_timeout_ms=2000,
         log_json=False,
+        **over,
     )
 
 
@@ -53,7 +55,7 @@ async def test_http_consumer_and_outbox_metrics_after_real_traffic(
         gateway_spec(_settings(GatewaySettings, pg_url, kafka_bootstrap, keys_dir, unique_name + "_gw"))
     )  # fmt: skip
     planner = create_app(
-        planner_spec(_settings(PlannerSettings, pg_url, kafka_bootstrap, keys_dir, unique_name + "_pl"))
+        planner_spec(_settings(PlannerSettings, pg_url, kafka_bootstrap, keys_dir, unique_name + "_pl", replan_quiet_s=0.1, replan_poll_s=0.2))
     )  # fmt: skip
     stray = f"/no/such/{uuid.uuid4()}"
     async with (
@@ -72,12 +74,16 @@ async def test_http_consumer_and_outbox_metrics_after_real_traffic(
                 break
             await asyncio.sleep(0.1)
         assert (await http.get("/v1/tenant")).status_code == 401
+        plan_role = {"Authorization": f"Bearer {mint_token(tenant_id, ['planner'])}"}
+        replan = await http.post("/v1/plan/recompute", headers=plan_role)
+        assert replan.status_code == 202, replan.text
         assert (await http.get(stray)).status_code == 404
         consumer = f"planner.{unique_name}_pl"
         planned = await _scrape_until(
             http,
             lambda s: metric_value(s, "restock_consumer_lag_records", consumer=consumer, topic=TENANTS)
-            == 0,
+            == 0
+            and (metric_value(s, "restock_plan_recompute_duration_seconds_count") or 0) >= 1,
         )  # fmt: skip
         planner_text = (await http.get("/metrics")).text
         published = await _scrape_until(
@@ -87,6 +93,7 @@ async def test_http_consumer_and_outbox_metrics_after_real_traffic(
         )  # fmt: skip
         gateway_text = (await gw_http.get("/metrics")).text
 
+    assert metric_value(planned, "restock_plan_recompute_duration_seconds_count") == 1
     records = "restock_consumer_records_total"
     assert (
         metric_value(planned, records, consumer=consumer, topic=TENANTS, outcome="processed") or 0
