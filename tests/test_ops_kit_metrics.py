@@ -1,8 +1,8 @@
 """The kit's metrics after real traffic between two served services: api-gateway's outbox
-publishes a TenantCreated, the planner consumes it, answers HTTP and re-plans on request
-(plan recompute duration). HTTP requests and
-latency by route template and status, consumer records and lag per topic, outbox
-published / backlog / oldest age; no label carries a tenant id or a raw path."""
+publishes a TenantCreated, the planner consumes it, answers HTTP and re-plans on request.
+HTTP requests and latency by route template and status, consumer records and lag per
+topic, outbox published / backlog / oldest age, plan recompute duration; no label
+carries a tenant id or a raw path."""
 
 from __future__ import annotations
 
