@@ -116,8 +116,7 @@ async def test_katana_load_emits_jobs_records_provider_statuses_and_budget(
             text, samples = await _scrape_until(
                 base,
                 lambda s: (
-                    _value(s, "restock_provider_budget_remaining", provider="katana")
-                    == cap - calls
+                    _value(s, "restock_provider_budget_remaining", provider="katana") == cap - calls
                 ),
             )
     assert stats["total_429"] == 2
