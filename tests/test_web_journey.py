@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import Page, expect
 from web_support import ScreenRecorder, WebStack, chromium, output_dir, web_stack
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(600)]
 expect.set_options(timeout=15_000)
 PASSWORD = "correct horse battery"
 
