@@ -84,7 +84,11 @@ export function normaliseJob(raw: Record<string, unknown>): Job {
     job_id: String(raw.job_id),
     status: String(raw.status),
     mode: String(raw.mode ?? ""),
-    entities: entities.map((e) => (e.finished && !e.total ? { ...e, total: e.done || 1, done: e.done || 1 } : e)),
+    entities: entities.map((e) => {
+      if (!e.finished) return e;
+      const pages = Math.max(e.done, e.total ?? 0, 1);
+      return { ...e, done: pages, total: pages };
+    }),
     errors,
     started_at: (raw.started_at as string | null) ?? null,
     finished_at: (raw.finished_at as string | null) ?? null,
