@@ -59,13 +59,11 @@ class BodyLimit:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
+            more = bool(message.get("more_body"))
             if size > self.max_bytes:
-                await _problem(
-                    send, 413, "Payload too large", f"the limit is {self.max_bytes} bytes"
-                )
+                await self._refuse(receive, send, more, size)
                 return
             chunks.append(chunk)
-            more = bool(message.get("more_body"))
         replayed = False
 
         async def replay() -> Message:
@@ -76,6 +74,15 @@ class BodyLimit:
             return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
 
         await self.app(scope, replay, send)
+
+    async def _refuse(self, receive: Receive, send: Send, more: bool, size: int) -> None:
+        """413 once the rest of a moderately oversized body is read and dropped (so the
+        client sees the answer); a body past ten times the limit is cut off."""
+        while more and size <= 10 * self.max_bytes:
+            message = await receive()
+            size += len(message.get("body", b""))
+            more = message["type"] == "http.request" and bool(message.get("more_body"))
+        await _problem(send, 413, "Payload too large", f"the limit is {self.max_bytes} bytes")
 
 
 class SecurityHeaders:
@@ -147,6 +154,8 @@ class AuditWrites:
             identity = state.get("identity")
             if identity is not None or seen["status"] != 401:
                 route = state.get("route_template") or getattr(scope.get("route"), "path", path)
+                if path.startswith("/api/") and not route.startswith("/api/"):
+                    route = "/api" + route  # own routes mounted again below /api
                 runtime = scope["app"].state.runtime
                 await record_write(
                     runtime,
