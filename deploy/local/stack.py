@@ -134,6 +134,10 @@ def up(args: argparse.Namespace) -> int:
     KeyRing.load(keys_dir)
     env = {**os.environ, "RESTOCK_KEYS_DIR": str(keys_dir)}
     env.update(provider_env(DEFAULT_PORTS, Sizes()))
+    web = f"http://127.0.0.1:{DEFAULT_PORTS['api-gateway']}"
+    callbacks = [f"{origin}/auth/callback" for origin in (web, "http://127.0.0.1:5173")]
+    env.setdefault("API_GATEWAY_WEB_REDIRECT_URIS", json.dumps(callbacks))
+    env.setdefault("CONNECTOR_XERO_UI_RETURN_URL", f"{web}/data")
     if args.demo:
         from demo import DEMO_NOW
 
