@@ -48,7 +48,7 @@ async def _load(page: Page, rec: ScreenRecorder) -> None:
 
 
 async def _wait_for_plan(page: Page, stack: WebStack) -> None:
-    """Reload the dashboard until the plan has rows that need buying (forecast → plan)."""
+    """Reopen the order plan until it has rows to buy that need an order (forecast → plan)."""
     deadline = time.monotonic() + 120
     while True:
         await page.goto(f"{stack.url}/plan")

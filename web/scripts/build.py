@@ -9,6 +9,7 @@ Used by ``make up`` (deploy/local/stack.py) and the browser tests; run it alone 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import subprocess
 import sys
@@ -32,7 +33,15 @@ def source_hash(web: Path = WEB) -> str:
 
 
 def ensure_built(web: Path = WEB) -> tuple[Path, bool]:
-    """The dist folder, and whether a build ran; raises ``RuntimeError`` when npm fails."""
+    """The dist folder, and whether a build ran; raises ``RuntimeError`` when npm fails.
+    Concurrent callers (parallel test workers) build once: the check and the build hold an
+    exclusive lock on ``web/.build.lock``."""
+    with open(web / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build_if_changed(web)
+
+
+def _build_if_changed(web: Path) -> tuple[Path, bool]:
     dist = web / "dist"
     wanted = source_hash(web)
     stamp = dist / STAMP
