@@ -124,6 +124,8 @@ export function OrderPlan() {
         );
       case "status":
         return <StatusBadge status={r.status} />;
+      case "location_id":
+        return r.location_id.length > 12 ? <span title={r.location_id}>{r.location_id.slice(0, 8)}…</span> : r.location_id;
       case "order_qty":
         return f.num(r.order_qty);
       case "latest_order_date":
