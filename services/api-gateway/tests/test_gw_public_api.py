@@ -55,6 +55,13 @@ def _example(op: dict[str, Any]) -> Any:
 
 
 REFUSED = (403, 404, 409, 412, 422, 428)
+OWN_SCOPE_WRITES = {
+    ("PATCH", "/api/v1/settings/products/{variant_id}"),
+    ("PATCH", "/api/v1/settings/suppliers/{supplier_id}"),
+}
+"""The planner keeps settings per tenant for any product or supplier id (they may be set
+before the data arrives): writing below B's id makes A's own scope, never B's (checked
+after the walk)."""
 
 
 def _empty(body: Any) -> bool:
@@ -116,6 +123,8 @@ async def test_tenant_isolation_walk(stack: Stack) -> None:
             results.append((method, path, response.status_code))
             if method == "GET" and response.status_code == 200:
                 assert _empty(response.json()), (path, response.text)
+            elif (method, path) in OWN_SCOPE_WRITES and response.status_code == 200:
+                assert response.json()["version"] <= 1, response.text
             else:
                 assert response.status_code in REFUSED, (method, path, response.text)
         elif method == "GET":
@@ -157,6 +166,10 @@ async def test_tenant_isolation_walk(stack: Stack) -> None:
     assert 400 <= line.status_code < 500, line.text
     mine = await http.get(f"/api/v1/purchase-orders/{b.ids['draft_id']}", headers=bearer(b.token))
     assert mine.status_code == 200, "B's order survived A's attempts"
+    theirs = await http.get(
+        f"/api/v1/settings/suppliers/{b.ids['supplier_id']}", headers=bearer(b.token)
+    )
+    assert theirs.json()["values"] == {"lead_time_days": 17}, "B's settings are untouched"
 
 
 async def test_viewer_cannot_write(stack: Stack) -> None:

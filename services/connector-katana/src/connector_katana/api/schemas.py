@@ -10,7 +10,9 @@ from pydantic import BaseModel, Field
 class ConnectRequest(BaseModel):
     """Connect a Katana account with an API key (verified before it is stored)."""
 
-    api_key: str = Field(min_length=8, max_length=500, repr=False)
+    api_key: str = Field(
+        min_length=8, max_length=500, pattern=r"^[\x21-\x7e]+$", repr=False
+    )  # it travels in an HTTP header: printable ASCII only
 
 
 class ConnectionOut(BaseModel):
