@@ -1509,11 +1509,6 @@ export interface components {
             /** Overridden */
             overridden: boolean;
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
-        };
         /** ImportResult */
         ImportResult: {
             /** Applied */
@@ -2561,19 +2556,6 @@ export interface components {
             /** Latest Order Date */
             latest_order_date: string | null;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
-            /** Input */
-            input?: unknown;
-            /** Context */
-            ctx?: Record<string, never>;
-        };
         /**
          * WebhookAck
          * @description Webhook receipt: queued, duplicate or ignored.
@@ -2735,13 +2717,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -2751,7 +2732,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -2923,13 +2904,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -2939,7 +2919,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -3095,13 +3075,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -3111,7 +3090,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -3285,13 +3264,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -3301,7 +3279,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -3494,13 +3472,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -3510,7 +3487,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -3683,13 +3660,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -3699,7 +3675,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -3862,13 +3838,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -3878,7 +3853,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -4058,13 +4033,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -4074,7 +4048,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -4265,13 +4239,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -4281,7 +4254,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -4452,13 +4425,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -4468,7 +4440,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -4640,13 +4612,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -4656,7 +4627,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -4835,13 +4806,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -4851,7 +4821,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -5023,13 +4993,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -5039,7 +5008,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -5195,13 +5164,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -5211,7 +5179,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -5416,13 +5384,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -5432,7 +5399,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -5636,13 +5603,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -5652,7 +5618,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -5816,13 +5782,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -5832,7 +5797,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -6024,13 +5989,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -6040,7 +6004,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -6207,13 +6171,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -6223,7 +6186,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -6390,13 +6353,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -6406,7 +6368,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -6562,13 +6524,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -6578,7 +6539,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -6743,13 +6704,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -6759,7 +6719,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -6934,13 +6894,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -6950,7 +6909,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -7106,13 +7065,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -7122,7 +7080,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -7298,13 +7256,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -7314,7 +7271,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -7505,13 +7462,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -7521,7 +7477,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -7677,13 +7633,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -7693,7 +7648,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -7858,13 +7813,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -7874,7 +7828,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -8038,13 +7992,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -8054,7 +8007,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -8292,13 +8245,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -8308,7 +8260,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -8496,13 +8448,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -8512,7 +8463,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -8676,13 +8627,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -8692,7 +8642,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -8876,13 +8826,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -8892,7 +8841,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -9051,13 +9000,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -9067,7 +9015,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -9284,13 +9232,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -9300,7 +9247,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -9467,13 +9414,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -9483,7 +9429,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -9732,13 +9678,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -9748,7 +9693,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -10017,13 +9962,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -10033,7 +9977,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -10280,13 +10224,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -10296,7 +10239,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -10528,13 +10471,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -10544,7 +10486,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -10700,13 +10642,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -10716,7 +10657,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -10959,13 +10900,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -10975,7 +10915,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -11209,13 +11149,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -11225,7 +11164,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -11393,13 +11332,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -11409,7 +11347,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -11657,13 +11595,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -11673,7 +11610,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -11906,13 +11843,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -11922,7 +11858,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -12165,13 +12101,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -12181,7 +12116,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -12413,13 +12348,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -12429,7 +12363,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -12661,13 +12595,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -12677,7 +12610,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -12838,13 +12771,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -12854,7 +12786,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -13008,13 +12940,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -13024,7 +12955,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -13189,13 +13120,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -13205,7 +13135,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -13379,13 +13309,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -13395,7 +13324,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -13567,13 +13496,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -13583,7 +13511,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -13753,13 +13681,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -13769,7 +13696,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -13947,13 +13874,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -13963,7 +13889,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -14130,13 +14056,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -14146,7 +14071,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -14322,13 +14247,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -14338,7 +14262,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -14514,13 +14438,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -14530,7 +14453,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -14703,13 +14626,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -14719,7 +14641,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -14884,13 +14806,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -14900,7 +14821,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -15056,13 +14977,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -15072,7 +14992,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -15248,13 +15168,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -15264,7 +15183,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -15420,13 +15339,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -15436,7 +15354,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -15592,13 +15510,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -15608,7 +15525,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -15774,13 +15691,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -15790,7 +15706,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -15948,13 +15864,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -15964,7 +15879,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -16120,13 +16035,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -16136,7 +16050,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -16303,13 +16217,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -16319,7 +16232,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -16477,13 +16390,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -16493,7 +16405,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -16651,13 +16563,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -16667,7 +16578,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
@@ -16825,13 +16736,12 @@ export interface operations {
                     "application/json": components["schemas"]["ProblemModel"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description The request is not valid (field errors in ``errors``). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
                     /**
                      * @example {
                      *       "type": "about:blank",
@@ -16841,7 +16751,7 @@ export interface operations {
                      *       "instance": "example"
                      *     }
                      */
-                    "application/json": components["schemas"]["ProblemModel"];
+                    "application/problem+json": components["schemas"]["ProblemModel"];
                 };
             };
             /** @description Too Many Requests */
