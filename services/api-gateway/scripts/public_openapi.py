@@ -132,7 +132,7 @@ def example_for(schema: dict[str, Any], schemas: dict[str, Any], depth: int = 0)
         return True
     if kind == "string":
         return _string_example(schema)
-    return None
+    return {} if kind is None else None
 
 
 def _string_example(schema: dict[str, Any]) -> str:
@@ -198,6 +198,10 @@ def merge(documents: dict[str, dict[str, Any]]) -> dict[str, Any]:
                     content = {"application/problem+json": {"schema": PROBLEM}}
                     responses.setdefault(code, {"description": text, "content": content})
             responses = operation.setdefault("responses", {})
+            for code in ("202", "204"):
+                content = responses.get(code, {}).get("content", {})
+                if content and all(not c.get("schema") for c in content.values()):
+                    del responses[code]["content"]
             if "422" in responses:
                 responses["422"] = {
                     "description": "The request is not valid (field errors in ``errors``).",

@@ -169,7 +169,7 @@ async def test_tenant_isolation_walk(stack: Stack) -> None:
     theirs = await http.get(
         f"/api/v1/settings/suppliers/{b.ids['supplier_id']}", headers=bearer(b.token)
     )
-    assert theirs.json()["values"] == {"lead_time_days": 17}, "B's settings are untouched"
+    assert {k: float(v) for k, v in theirs.json()["values"].items()} == {"lead_time_days": 17.0}
 
 
 async def test_viewer_cannot_write(stack: Stack) -> None:
