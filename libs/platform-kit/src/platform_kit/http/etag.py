@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import Request
 
 from platform_kit.http.problems import Problem
 
+_HEADER_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '"%\\')
+
 
 def etag_for(resource_id: object, version: int) -> str:
-    return f'W/"{resource_id}-{version}"'
+    """Weak ETag of a resource version; ids outside printable ASCII are percent-encoded
+    so the value is always a valid header."""
+    return f'W/"{quote(str(resource_id), safe=_HEADER_SAFE)}-{version}"'
 
 
 def check_if_match(request: Request, current: str, *, required: bool = True) -> None:

@@ -153,7 +153,9 @@ class AuditWrites:
             state = scope.get("state") or {}
             identity = state.get("identity")
             if identity is not None or seen["status"] != 401:
-                route = state.get("route_template") or getattr(scope.get("route"), "path", path)
+                route = str(
+                    state.get("route_template") or getattr(scope.get("route"), "path", path)
+                )
                 if path.startswith("/api/") and not route.startswith("/api/"):
                     route = "/api" + route  # own routes mounted again below /api
                 runtime = scope["app"].state.runtime

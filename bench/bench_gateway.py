@@ -1,0 +1,132 @@
+"""Gateway overhead: p95 of an order-plan page fetched through api-gateway's ``/api/v1``
+(bearer check with revocation lookup, Postgres rate-limit buckets, internal token,
+forwarding) minus p95 of the same page fetched from the planner directly with an
+internal token, in one run on the embedded Postgres. Calls alternate between the two
+paths so both see the same machine load."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from api_gateway.adapters.accounts import memberships_of, user_by_email
+from api_gateway.app import build_spec as gateway_spec
+from api_gateway.domain.model import Identity
+from api_gateway.handlers.members import create_partner_client
+from api_gateway.settings import Settings as GatewaySettings
+from planner.app import build_spec as planner_spec
+from planner.handlers.replan import replan_tenant
+from planner.settings import Settings as PlannerSettings
+from platform_kit.infra import free_port
+from platform_kit.infra.postgres import EmbeddedPostgres
+from platform_kit.service import create_app
+from platform_kit.testing.servers import serve_app
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_planner import seed_db
+
+SKUS = int(os.environ.get("BENCH_GATEWAY_SKUS", "2000"))
+REQUESTS = int(os.environ.get("BENCH_GATEWAY_REQUESTS", "400"))
+WARMUP = 30
+TARGET_MS = 5.0
+QUERY = {"status": "understocked", "sort": "-shortage_cost", "page_size": 50}
+
+
+async def _partner_token(gw: httpx.AsyncClient, runtime: object, email: str) -> str:
+    async with runtime.uow() as uow:  # type: ignore[attr-defined]
+        user = await user_by_email(uow.session, email)
+        member = (await memberships_of(uow.session, user.user_id))[0]
+    async with runtime.uow() as uow:  # type: ignore[attr-defined]
+        client = await create_partner_client(
+            uow,
+            Identity(
+                member.tenant_id, str(user.user_id), frozenset({"admin"}), user_id=user.user_id
+            ),
+            name="bench",
+            role="viewer",
+        )
+    answer = await gw.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(client.client_id, client.client_secret),
+    )
+    answer.raise_for_status()
+    return str(answer.json()["access_token"])
+
+
+async def main() -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="restock-bench-gw-"))
+    pg = EmbeddedPostgres(tmp / "pg").start()
+    try:
+        common = {
+            "DATABASE_URL": pg.url,
+            "RESTOCK_KEYS_DIR": str(tmp / "keys"),
+            "log_json": False,
+            "log_level": "WARNING",
+        }
+        planner_settings = {**common, "run_replan": False, "RESTOCK_NOW": "2026-06-01T06:00:00Z"}
+        planner = create_app(planner_spec(PlannerSettings.model_validate(planner_settings)))
+        async with serve_app(planner) as planner_url:
+            port = free_port()
+            gw_settings = GatewaySettings.model_validate(
+                {
+                    **common,
+                    "issuer": f"http://127.0.0.1:{port}",
+                    "planner_url": planner_url,
+                    "mailer": "file",
+                    "mail_file": str(tmp / "mail.jsonl"),
+                    "signing_key_cache_s": 10.0,
+                    "rate_client_burst": 1e9,
+                    "rate_tenant_burst": 1e9,
+                }
+            )
+            gateway = create_app(gateway_spec(gw_settings))
+            async with (
+                serve_app(gateway, port=port) as gw_url,
+                httpx.AsyncClient(base_url=gw_url) as gw,
+                httpx.AsyncClient(base_url=planner_url) as direct,
+            ):
+                email = f"bench-{uuid.uuid4().hex[:6]}@example.com"
+                account = {"email": email, "password": "bench password 123", "tenant_name": "B"}
+                signed = await gw.post("/api/v1/signup", json=account)
+                tenant = uuid.UUID(signed.json()["tenant_id"])
+                runtime = planner.state.runtime
+                await seed_db(runtime, tenant, SKUS, 1)
+                await replan_tenant(runtime.uow, runtime.clock, tenant)
+                access = await _partner_token(gw, gateway.state.runtime, email)
+                internal = runtime.keys.mint_for(tenant, "bench", ["viewer"], ttl_s=3600)
+                paths = {
+                    "gateway": (gw, "/api/v1/plan", {"Authorization": f"Bearer {access}"}),
+                    "direct": (direct, "/v1/plan", {"Authorization": f"Bearer {internal}"}),
+                }
+                samples: dict[str, list[float]] = {"gateway": [], "direct": []}
+                for i in range(WARMUP + REQUESTS):
+                    for name, (http, path, headers) in paths.items():
+                        t0 = time.perf_counter()
+                        answer = await http.get(path, params=QUERY, headers=headers)
+                        elapsed = (time.perf_counter() - t0) * 1000
+                        if answer.status_code != 200 or not answer.json()["items"]:
+                            raise RuntimeError(f"{name}: {answer.status_code} {answer.text[:200]}")
+                        if i >= WARMUP:
+                            samples[name].append(elapsed)
+    finally:
+        pg.destroy()
+    g50, g95 = np.percentile(samples["gateway"], [50, 95])
+    d50, d95 = np.percentile(samples["direct"], [50, 95])
+    print(
+        f"gateway.overhead_p95_ms: {g95 - d95:.2f} (target <= {TARGET_MS:.0f}; p95 through the "
+        f"gateway {g95:.2f} - direct {d95:.2f}; p50 {g50:.2f} vs {d50:.2f}; {REQUESTS} "
+        f"alternating GET /plan pages of 50 rows, {SKUS}-SKU plan, after {WARMUP} warm-up each)"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
