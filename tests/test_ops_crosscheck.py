@@ -286,3 +286,38 @@ def test_gateway_serves_the_web_app_where_the_image_holds_it(
         ]
         env = {e["name"]: e.get("value") for e in container["env"]}
         assert env["API_GATEWAY_WEB_DIST"] == dist, overlay
+
+
+def _upstream_fields() -> dict[str, dict[str, str]]:
+    """Service -> {env name: upstream service} for settings whose default is another
+    service's local address (``http://127.0.0.1:<its port>``)."""
+    by_port = {proc.port: name for name, proc in SERVICES.items()}
+    out: dict[str, dict[str, str]] = {}
+    for name, proc in SERVICES.items():
+        cls = settings_class(proc.module)
+        for field, info in cls.model_fields.items():
+            found = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/?", str(info.default))
+            if field.endswith("_url") and found and int(found.group(1)) in by_port:
+                env = f"{proc.env_prefix}{field}".upper()
+                out.setdefault(name, {})[env] = by_port[int(found.group(1))]
+    return out
+
+
+def test_service_to_service_urls_point_at_service_names(
+    compose: dict[str, Any], rendered: dict[str, list[dict[str, Any]]]
+) -> None:
+    """Defaults only work on one host (make up); compose and k8s set every upstream URL."""
+    upstreams = _upstream_fields()
+    assert upstreams.get("po-gateway", {}).get("PO_GATEWAY_PLANNER_URL") == "planner"
+    for name, fields in upstreams.items():
+        env = compose["services"][name]["environment"]
+        for variable, upstream in fields.items():
+            wanted = f"http://{upstream}:{SERVICES[upstream].port}"
+            assert env.get(variable, "").rstrip("/") == wanted, f"compose {name}: {variable}"
+            for overlay, objects in rendered.items():
+                pod = _deployments(objects)[name]["spec"]["template"]["spec"]
+                (container,) = pod["containers"]
+                values = {e["name"]: e.get("value") for e in container["env"]}
+                assert (values.get(variable) or "").rstrip("/") == wanted, (
+                    f"{overlay} {name}: {variable}"
+                )
