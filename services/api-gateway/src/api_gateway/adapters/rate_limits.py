@@ -2,7 +2,9 @@
 
 One statement refills and takes a token from every bucket of a request: a bucket holds at
 most ``burst`` tokens and refills at ``rate`` per second; a request that finds less than
-one token is refused and leaves the bucket as it was (refilled).
+one token is refused and leaves the bucket as it was (refilled). Buckets need no
+durability (a crash at worst refills them), so the statement turns off
+``synchronous_commit`` for its transaction: the commit does not wait for the WAL flush.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ _UPSERT = """
 INSERT INTO rate_bucket AS b (key, tenant_id, tokens, rate, burst, allowed, updated_at)
 SELECT k.key, k.tenant_id, k.burst - 1, k.rate, k.burst, true, clock_timestamp()
 FROM jsonb_to_recordset(CAST(:buckets AS jsonb))
-     AS k(key text, tenant_id uuid, rate float8, burst float8)
+     AS k(key text, tenant_id uuid, rate float8, burst float8),
+     (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush
 ON CONFLICT (key) DO UPDATE SET
   tokens = CASE WHEN {level} >= 1 THEN {level} - 1 ELSE {level} END,
   allowed = {level} >= 1,

@@ -49,9 +49,8 @@ def buckets_for(identity: Identity, settings: Settings) -> list[rate_limits.Buck
 async def admit(runtime: Any, token: str) -> Identity:
     """The verified caller behind ``token``; Unauthenticated or Throttled otherwise."""
     context = identity_of(runtime)
-    async with runtime.uow() as uow:
+    async with runtime.uow() as uow:  # one connection and transaction for both
         identity = await authenticate(uow, context, token)
-    async with runtime.uow() as uow:
         verdict = await rate_limits.take(uow.session, buckets_for(identity, runtime.settings))
         await uow.commit()
     if not verdict.allowed:
