@@ -11,6 +11,15 @@ uniform. Pooled per demand class, the empirical quantile Q_u(tau) is the level w
 forecast quantile the realisations fall below with frequency tau, so the published
 level-tau quantile is the forecast's Q_u(tau) quantile (Kuleshov et al., 2018), shrunk
 towards tau with a prior weight of :data:`PRIOR_PIT` observations.
+
+The shift is bounded, because a level near 1 turns a heavy-tailed forecast
+distribution into an absurd stock target (levels up to 0.999 gave single series 5-15x
+a naive min/max's stock in the policy simulation): a class needs :data:`MIN_PIT`
+backtest values, the published level only ever widens, its exceedance probability
+1 - level shrinks at most by :data:`TAIL_SHRINK_MAX`, and it never exceeds
+:data:`LEVEL_MAX`. On a heavy-tailed distribution even a bounded level shift can move
+a quantile far, so :func:`cap_quantiles` finally keeps every recalibrated quantile within
+:data:`QUANTILE_RATIO_MAX` times (or one unit above) the nominal one.
 """
 
 from __future__ import annotations
@@ -22,7 +31,10 @@ from scipy import stats
 F64 = NDArray[np.float64]
 
 PRIOR_PIT = 50.0
-LEVEL_MIN, LEVEL_MAX = 0.01, 0.999
+MIN_PIT = 100
+TAIL_SHRINK_MAX = 1.5
+LEVEL_MIN, LEVEL_MAX = 0.01, 0.995
+QUANTILE_RATIO_MAX = 1.5
 
 
 def pit(x: F64, mean: F64, var: F64, discrete: NDArray[np.bool_]) -> F64:
@@ -70,14 +82,31 @@ def pooled_pit(u: F64, ok: NDArray[np.bool_], groups: NDArray[np.int8]) -> dict[
 def calibrated_levels(pits: dict[int, F64], groups: NDArray[np.int8], levels: F64) -> F64:
     """float64 (n, L): the forecast levels to publish as ``levels`` for each series.
 
-    Non-decreasing along L; the identity for groups without backtest PIT values.
+    Non-decreasing along L; the identity for groups with fewer than :data:`MIN_PIT`
+    backtest PIT values; each level lies in [tau, min(1 - (1 - tau) / TAIL_SHRINK_MAX,
+    LEVEL_MAX)] (tau itself when tau is above LEVEL_MAX).
     """
     lv = np.asarray(levels, float)
     out = np.broadcast_to(lv, (groups.size, lv.size)).copy()
+    upper = np.maximum(np.minimum(1.0 - (1.0 - lv) / TAIL_SHRINK_MAX, LEVEL_MAX), lv)
     for g, u in pits.items():
-        if u.size == 0:
+        if u.size < MIN_PIT:
             continue
         emp = np.quantile(u, lv)
         blend = (u.size * emp + PRIOR_PIT * lv) / (u.size + PRIOR_PIT)
-        out[groups == g] = np.clip(np.maximum(blend, lv), LEVEL_MIN, LEVEL_MAX)
+        out[groups == g] = np.clip(np.maximum(blend, lv), LEVEL_MIN, upper)
     return np.maximum.accumulate(out, axis=1)
+
+
+def cap_quantiles(recalibrated: F64, nominal: F64) -> F64:
+    """min(recalibrated, max(QUANTILE_RATIO_MAX * nominal, nominal + 1)), elementwise.
+
+    Both arrays are quantiles of the same distributions (recalibrated at the levels of
+    :func:`calibrated_levels`, nominal at the published levels); the result keeps the
+    ordering along the level axis because both bounds are non-decreasing in the nominal
+    quantile.
+    """
+    nom = np.asarray(nominal, float)
+    return np.minimum(
+        np.asarray(recalibrated, float), np.maximum(QUANTILE_RATIO_MAX * nom, nom + 1.0)
+    )

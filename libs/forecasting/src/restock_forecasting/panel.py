@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import classify as cl
+from .calibration import cap_quantiles
 from .cleaning import cap_daily, cap_outliers, mask_unknown, to_buckets
 from .engine import CANDIDATES, PeriodicForecast, forecast_periodic
 from .grid import HORIZON_DAYS, QUANTILE_HORIZONS_DAYS, QUANTILE_LEVELS
@@ -213,7 +214,9 @@ def _cum_quantiles(
     mu = np.cumsum(md, axis=1)[:, hz - 1]
     var = f.cum_variance(hz / length)
     discrete = np.isin(cls, (cl.INTERMITTENT, cl.LUMPY, cl.NEW, cl.DEAD))
-    q = quantiles(mu, var, discrete, f.cum_levels(np.asarray(QUANTILE_LEVELS)))
+    levels = np.asarray(QUANTILE_LEVELS)
+    nominal = quantiles(mu, var, discrete, levels)
+    q = cap_quantiles(quantiles(mu, var, discrete, f.cum_levels(levels)), nominal)
     q[cls == cl.DISCONTINUED] = 0.0
     return np.maximum.accumulate(q, axis=1)
 
