@@ -107,7 +107,12 @@ async def load_snapshot(
         )
     }
     lines, receipts = [], []
+    latest: dict[str, tuple[Any, Any, str]] = {}
     for r in await session.execute(select(po_line).where(po_line.c.tenant_id == t)):
+        if r.supplier_id and not r.deleted:
+            seen = (r.order_date, r.updated_at or r.order_date, r.supplier_id)
+            if r.variant_id not in latest or seen > latest[r.variant_id]:
+                latest[r.variant_id] = seen
         lines.append(
             PoLine(
                 r.po_id,
@@ -164,6 +169,7 @@ async def load_snapshot(
         on_order=on_order(lines, submitted),
         forecasts=forecasts,
         receipts=receipts,
+        last_po_supplier={variant: seen[2] for variant, seen in latest.items()},
     )
     for r in await session.execute(select(setting_value).where(setting_value.c.tenant_id == t)):
         if r.scope == "global":

@@ -2,8 +2,9 @@
 
 One row per scope: ``scope`` (global | supplier | product), ``scope_id`` (supplier or
 variant id; empty for global), ``location_id`` (product rows only; empty = every
-location), then one column per setting key. An empty cell means "not set", so exporting
-and importing the same file changes nothing. Lists use ``|`` between statuses.
+location), then one column per setting key (``supplier_id`` last: product rows only).
+An empty cell means "not set", so exporting and importing the same file changes nothing.
+Lists use ``|`` between statuses.
 
 Export neutralises cells that a spreadsheet would run as a formula (starting with
 ``= + - @`` or a tab / carriage return) by prefixing ``'``; import strips that prefix.
@@ -18,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planner.domain.errors import SettingError
-from planner.domain.settings import KEYS, SCOPES, parse_value
+from planner.domain.settings import ALL_KEYS, SCOPES, SUPPLIER_KEY, check_scope, parse_value
 
-HEADER: tuple[str, ...] = ("scope", "scope_id", "location_id", *KEYS)
+HEADER: tuple[str, ...] = ("scope", "scope_id", "location_id", *ALL_KEYS)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 100_000
 
@@ -61,7 +62,7 @@ def export_csv(rows: Iterable[ScopeRow]) -> str:
     writer.writerow(HEADER)
     for row in rows:
         cells = [row.scope, row.scope_id, row.location_id]
-        cells += [_cell(row.values.get(key)) for key in KEYS]
+        cells += [_cell(row.values.get(key)) for key in ALL_KEYS]
         writer.writerow([neutralise(c) for c in cells])
     return out.getvalue()
 
@@ -141,11 +142,13 @@ def _parse_row(number: int, record: dict[str, str], errors: list[RowError]) -> S
         return None
     values: dict[str, Any] = {}
     ok = True
-    for key in KEYS:
+    for key in ALL_KEYS:
         if key not in record:
             continue
         try:
             values[key] = parse_value(key, record[key])
+            if key == SUPPLIER_KEY:
+                check_scope(scope, values)
         except SettingError as exc:
             errors.append(RowError(number, key, exc.message))
             ok = False

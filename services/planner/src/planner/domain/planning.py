@@ -170,7 +170,8 @@ def _columns(
 
 
 def settings_documents(eff: Effective) -> list[dict[str, Any]]:
-    """Per row: {key: {value, source}}, the learned lead time and the backtest horizon."""
+    """Per row: {key: {value, source}}, the supplier in effect, the learned lead time
+    and the backtest horizon."""
     n = eff.learned_mean.shape[0]
     decoded: dict[str, list[Any]] = {}
     for key in KEYS:
@@ -189,6 +190,7 @@ def settings_documents(eff: Effective) -> list[dict[str, Any]]:
             key: {"value": decoded[key][i], "source": names[key][i]} for key in KEYS
         }
         doc["backtest_horizon_days"] = {"value": int(horizon[i]), "source": str(h_src[i])}
+        doc["supplier_id"] = {"value": eff.supplier_ids[i], "source": eff.supplier_sources[i]}
         doc["learned"] = {
             "lead_time_days": _opt(eff.learned_mean[i]),
             "lead_time_std_days": _opt(eff.learned_std[i]),

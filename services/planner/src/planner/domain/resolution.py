@@ -4,6 +4,10 @@ Levels per key (first set wins): product override (a location-specific override 
 an all-locations one) > provider (SKU lead time and MOQ) > learned from ≥ 3 receipts
 (lead time mean and std) > supplier (user setting, else the supplier's provider lead
 time) > global > default.
+
+The supplier itself comes first (it picks the supplier-level settings): product setting
+``supplier_id`` (location-specific beats all-locations) > the provider's default supplier
+> the supplier of the SKU's most recent purchase order > none.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from planner.domain.settings import (
     KEYS,
     SOURCES,
     SPEC,
+    SUPPLIER_KEY,
     default_po_status,
     encode,
     resolve,
@@ -38,6 +43,7 @@ class Effective:
     learned_std: FloatArr
     receipts: NDArray[np.int64]
     supplier_ids: list[str | None]
+    supplier_sources: list[str]
 
 
 def learned_lead_times(
@@ -57,6 +63,26 @@ def learned_lead_times(
             learned.keys, learned.mean_days, learned.std_days, learned.receipts, strict=True
         )
     }
+
+
+def effective_suppliers(snapshot: Snapshot, keys: list[Key]) -> tuple[list[str | None], list[str]]:
+    """Supplier and its source per row: "product_override" (the product's ``supplier_id``
+    setting), "provider" (default supplier), "last_purchase_order" or "none"."""
+    ids: list[str | None] = []
+    sources: list[str] = []
+    settings = snapshot.product_settings
+    for variant, loc in keys:
+        chosen = settings.get((variant, loc), {}).get(SUPPLIER_KEY) or settings.get(
+            (variant, ""), {}
+        ).get(SUPPLIER_KEY)
+        source = "product_override"
+        if not chosen:
+            chosen, source = snapshot.skus[variant].default_supplier_id, "provider"
+        if not chosen:
+            chosen, source = snapshot.last_po_supplier.get(variant), "last_purchase_order"
+        ids.append(chosen or None)
+        sources.append(source if chosen else "none")
+    return ids, sources
 
 
 def _level(n: int) -> dict[str, FloatArr]:
@@ -82,7 +108,7 @@ def effective_settings(snapshot: Snapshot, keys: list[Key]) -> Effective:
         rows = by_variant.get(variant, []) if loc == "" else [by_key.get((variant, loc), -1)]
         _fill(product, [r for r in rows if r >= 0], values)
     provider = _level(n)
-    supplier_ids = [skus[v].default_supplier_id for v, _ in keys]
+    supplier_ids, supplier_sources = effective_suppliers(snapshot, keys)
     provider["lead_time_days"] = np.array(
         [_num(skus[v].lead_time_days) for v, _ in keys], dtype=np.float64
     )
@@ -133,6 +159,7 @@ def effective_settings(snapshot: Snapshot, keys: list[Key]) -> Effective:
         stats[:, 1],
         np.nan_to_num(stats[:, 2]).astype(np.int64),
         supplier_ids,
+        supplier_sources,
     )
 
 

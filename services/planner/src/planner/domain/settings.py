@@ -4,6 +4,8 @@ Precedence (architecture §4), first set value wins: product override > provider
 > learned from PO receipts (≥ 3) > supplier setting > global setting > built-in default.
 Every key is encoded as float64 with NaN meaning "not set" so resolution over all
 SKU × location rows is one vectorised pass per key; choices and lists become codes.
+The product-only ``supplier_id`` (text, not in :data:`KEYS`) is resolved on its own:
+product setting > provider default supplier > supplier of the SKU's latest PO > none.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ SOURCES: tuple[str, ...] = (
     "default",
 )
 SRC = {name: i for i, name in enumerate(SOURCES)}
+SUPPLIER_KEY = "supplier_id"
+"""Product-scope setting naming the supplier to order a SKU from (a provider id)."""
+SUPPLIER_SOURCES: tuple[str, ...] = ("product_override", "provider", "last_purchase_order", "none")
+"""Where a row's effective supplier came from, in precedence order."""
 SCOPES = ("global", "supplier", "product")
 SALES_STATUSES = ("quote", "draft", "submitted", "open", "fulfilled", "cancelled", "returned")
 PO_STATUSES = ("NOT_RECEIVED", "DRAFT", "SUBMITTED", "AUTHORISED")
@@ -80,6 +86,10 @@ SPECS: tuple[SettingSpec, ...] = (
 )
 SPEC = {s.key: s for s in SPECS}
 KEYS: tuple[str, ...] = tuple(s.key for s in SPECS)
+"""The float-coded keys (resolved per row in one vectorised pass each)."""
+ALL_KEYS: tuple[str, ...] = (*KEYS, SUPPLIER_KEY)
+"""Every key a user can set (API and CSV)."""
+MAX_ID = 64
 
 
 def default_po_status(primary_source: str | None) -> str:
@@ -90,10 +100,12 @@ def default_po_status(primary_source: str | None) -> str:
 def parse_value(key: str, raw: Any) -> Any:
     """Validate one user-supplied value → canonical JSON-able value (None clears)."""
     spec = SPEC.get(key)
-    if spec is None:
-        raise SettingError(key, f"unknown setting; known: {', '.join(KEYS)}")
+    if spec is None and key != SUPPLIER_KEY:
+        raise SettingError(key, f"unknown setting; known: {', '.join(ALL_KEYS)}")
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return None
+    if spec is None:
+        return _supplier_id(raw)
     if spec.kind == "choice":
         text = str(raw).strip()
         for choice in spec.choices:
@@ -123,9 +135,24 @@ def parse_value(key: str, raw: Any) -> Any:
     return int(number) if spec.kind == "int" else format(number.normalize(), "f")
 
 
+def _supplier_id(raw: Any) -> str:
+    if not isinstance(raw, str | int) or isinstance(raw, bool):
+        raise SettingError(SUPPLIER_KEY, "must be a supplier id (text)")
+    text = str(raw).strip()
+    if len(text) > MAX_ID or any(ord(ch) < 32 for ch in text):
+        raise SettingError(SUPPLIER_KEY, f"must be a supplier id of at most {MAX_ID} characters")
+    return text
+
+
 def parse_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a mapping of settings (None clears a key)."""
     return {key: parse_value(key, raw) for key, raw in values.items()}
+
+
+def check_scope(scope: str, values: Mapping[str, Any]) -> None:
+    """``supplier_id`` is a product setting only; raises SettingError elsewhere."""
+    if scope != "product" and values.get(SUPPLIER_KEY) is not None:
+        raise SettingError(SUPPLIER_KEY, "only a product setting (per SKU)")
 
 
 def encode(key: str, value: Any) -> float:
@@ -176,8 +203,9 @@ CONTRACT_KEY = {"safety_stock_override_days": "safety_stock_override"}
 
 def changed_keys(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     """Contract names of keys whose value differs, plus ``backtest_horizon_days`` when
-    lead time, review period or the forecast period moved."""
-    raw = [k for k in set(before) | set(after) if before.get(k) != after.get(k)]
+    lead time, review period or the forecast period moved (``supplier_id`` is not a
+    contract key: it changes the plan, never the forecast)."""
+    raw = [k for k in set(before) | set(after) if before.get(k) != after.get(k) and k in SPEC]
     keys = sorted({CONTRACT_KEY.get(k, k) for k in raw})
     if any(SPEC[k].feeds_horizon for k in raw if k in SPEC):
         keys.append("backtest_horizon_days")

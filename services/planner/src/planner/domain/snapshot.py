@@ -92,6 +92,8 @@ class Snapshot:
     on_order: OnOrder = field(default_factory=lambda: OnOrder({}, {}))
     forecasts: dict[Key, Forecast] = field(default_factory=dict)
     receipts: list[Receipt] = field(default_factory=list)
+    last_po_supplier: dict[str, str] = field(default_factory=dict)
+    """Per variant: the supplier of its most recent PO line (any status, newest order date)."""
     global_settings: dict[str, Any] = field(default_factory=dict)
     supplier_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     product_settings: dict[Key, dict[str, Any]] = field(default_factory=dict)

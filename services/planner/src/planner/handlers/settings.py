@@ -16,7 +16,7 @@ from typing import Any
 from planner.adapters import settings_repo, state
 from planner.domain.csv_io import ParsedCsv, ScopeRow, export_csv, parse_csv
 from planner.domain.errors import SettingError
-from planner.domain.settings import changed_keys, parse_values
+from planner.domain.settings import changed_keys, check_scope, parse_values
 from platform_kit.db.uow import UnitOfWork
 from restock_contracts.planning.v1 import SettingsChanged
 from restock_contracts.topics import SETTINGS
@@ -58,19 +58,20 @@ async def _apply(
     via: str,
     settings_version: int | None,
 ) -> tuple[int, list[str]]:
-    """Write one scope's full values; audit and publish when something changed."""
+    """Write one scope's full values; audit when something changed and publish
+    ``SettingsChanged`` for the contract's keys (a ``supplier_id`` edit alone re-plans
+    without an event: the contract has no such key). Returns the changed key names."""
     before, _ = await settings_repo.get_scope(
         uow.session, tenant_id, ref.scope, ref.scope_id, ref.location_id
     )
     after = {k: v for k, v in new_values.items() if v is not None}
-    keys = changed_keys(before, after)
-    if not keys:
+    raw_keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    if not raw_keys:
         return 0, []
     version = settings_version or await state.bump_settings_version(uow.session, tenant_id)
     scope_version = await settings_repo.put_scope(
         uow.session, tenant_id, ref.scope, ref.scope_id, ref.location_id, after
     )
-    raw_keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
     await settings_repo.audit(
         uow.session,
         tenant_id,
@@ -89,15 +90,17 @@ async def _apply(
             for k in raw_keys
         ],
     )
-    event = SettingsChanged(
-        settings_version=version,
-        scope="product" if ref.scope == "product" else ref.scope,
-        scope_id=ref.scope_id or None,
-        changed_keys=keys,
-    )
-    uow.publish(SETTINGS.envelope(event, tenant_id=tenant_id, producer=PRODUCER), SETTINGS.name)
+    keys = changed_keys(before, after)
+    if keys:
+        event = SettingsChanged(
+            settings_version=version,
+            scope="product" if ref.scope == "product" else ref.scope,
+            scope_id=ref.scope_id or None,
+            changed_keys=keys,
+        )
+        uow.publish(SETTINGS.envelope(event, tenant_id=tenant_id, producer=PRODUCER), SETTINGS.name)
     await state.mark_dirty(uow.session, tenant_id, "settings")
-    return scope_version, keys
+    return scope_version, raw_keys
 
 
 async def update_scope(
@@ -113,6 +116,7 @@ async def update_scope(
     ``expected_version`` (from If-Match) must equal the stored version, else ``StaleScope``.
     """
     parsed = parse_values(patch)
+    check_scope(ref.scope, parsed)
     current = await read_scope(uow, tenant_id, ref)
     if expected_version is not None and expected_version != current.version:
         raise StaleScope(current.version)
