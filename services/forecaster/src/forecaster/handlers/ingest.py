@@ -229,11 +229,12 @@ async def apply_locations(uow: UnitOfWork, tenant_id: uuid.UUID, payload: Locati
 async def complete_stream(uow: UnitOfWork, tenant_id: uuid.UUID, payload: StreamCompleted) -> None:
     """Apply staged refresh deletions if every batch came; a finished sales sync recomputes.
 
-    A complete sales stream requests a FULL recompute, not just the dirty SKUs: the
-    engine pools statistics across the series of a run (seasonal profiles per category,
-    calibration per demand class), so the forecasts left by the partial runs of a slow
-    load would depend on how the load was batched. The full run after the sync makes the
-    published state a function of the data and settings only.
+    A complete sales (or stock movements: stock-out days) stream requests a FULL
+    recompute, not just the dirty SKUs: the engine pools statistics across the series of
+    a run (seasonal profiles per category, calibration per demand class), so the
+    forecasts left by the partial runs of a slow load would depend on how the load was
+    batched. The full run after the sync makes the published state a function of the
+    data and settings only.
     """
     done = await tracker.complete(
         uow,
@@ -252,8 +253,14 @@ async def complete_stream(uow: UnitOfWork, tenant_id: uuid.UUID, payload: Stream
         await inputs.delete_movements(
             uow.session, tenant_id, [d["movement_id"] for d in done.deletions]
         )
-    synced = payload.stream == "sales_lines" and done.complete
-    await mark_dirty(uow.session, tenant_id, variants, ready=synced, full=synced)
+    sales_synced = payload.stream == "sales_lines" and done.complete
+    await mark_dirty(
+        uow.session,
+        tenant_id,
+        variants,
+        ready=sales_synced,
+        full=done.complete and payload.stream in ("sales_lines", "stock_movements"),
+    )
 
 
 def effective_values(s: EffectiveSettings) -> tuple[int, list[str]]:
