@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import math
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api_gateway.adapters.orm import audit_event
 
@@ -58,9 +59,53 @@ _LEVEL = (
 TAKE = text(_UPSERT.format(level=_LEVEL))
 
 
+_ADMIT = """
+WITH live AS (
+  SELECT true AS ok FROM access_token WHERE jti = :jti AND revoked_at IS NULL
+), taken AS (
+{upsert_where}
+)
+SELECT EXISTS (SELECT 1 FROM live) AS live, t.tokens, t.rate, t.allowed
+FROM (SELECT 1) AS one LEFT JOIN taken AS t ON true
+"""
+ADMIT = text(
+    _ADMIT.format(
+        upsert_where=_UPSERT.format(level=_LEVEL).replace(
+            "ON CONFLICT", "WHERE EXISTS (SELECT 1 FROM live)\nON CONFLICT"
+        )
+    )
+)
+"""The access token's revocation check and the buckets' take in ONE statement: the
+buckets are charged only when the ``jti`` is known and not revoked."""
+
+
 async def take(session: AsyncSession, buckets: list[Bucket]) -> Verdict:
     """Take one token from each bucket in one statement."""
-    payload = json.dumps(
+    rows = (await session.execute(TAKE, {"buckets": _payload(buckets)})).all()
+    return _verdict(rows)
+
+
+async def admit_access_token(
+    conn: AsyncConnection, jti: str, buckets: list[Bucket]
+) -> Verdict | None:
+    """None when the token ``jti`` is unknown or revoked, else the buckets' verdict (one
+    round trip; ``conn`` is in autocommit, so the statement is its own transaction)."""
+    rows = (await conn.execute(ADMIT, {"jti": jti, "buckets": _payload(buckets)})).all()
+    if not rows or not rows[0].live:
+        return None
+    return _verdict(rows)
+
+
+def _verdict(rows: Sequence[Any]) -> Verdict:
+    refused = [row for row in rows if not row.allowed]
+    if not refused:
+        return Verdict(True)
+    wait = max((1 - row.tokens) / max(row.rate, 1e-9) for row in refused)
+    return Verdict(False, max(1, math.ceil(wait)))
+
+
+def _payload(buckets: list[Bucket]) -> str:
+    return json.dumps(
         [
             {
                 "key": b.key,
@@ -71,12 +116,6 @@ async def take(session: AsyncSession, buckets: list[Bucket]) -> Verdict:
             for b in buckets
         ]
     )
-    rows = (await session.execute(TAKE, {"buckets": payload})).all()
-    refused = [row for row in rows if not row.allowed]
-    if not refused:
-        return Verdict(True)
-    wait = max((1 - row.tokens) / max(row.rate, 1e-9) for row in refused)
-    return Verdict(False, max(1, math.ceil(wait)))
 
 
 async def prune_idle(session: AsyncSession, idle_s: float) -> None:

@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from api_gateway.adapters import rate_limits
+from api_gateway.adapters.admission_db import AdmissionDb
 from api_gateway.adapters.upstream import Upstreams
-from api_gateway.domain.errors import Throttled
+from api_gateway.domain.errors import Throttled, Unauthenticated
 from api_gateway.domain.model import Identity
 from api_gateway.domain.routes import API_PREFIX
 from api_gateway.domain.templates import Template, compile_templates
 from api_gateway.handlers.context import identity_of
-from api_gateway.handlers.tokens import authenticate
+from api_gateway.handlers.tokens import authenticate, own_access_token
 from api_gateway.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,12 +48,25 @@ def buckets_for(identity: Identity, settings: Settings) -> list[rate_limits.Buck
 
 
 async def admit(runtime: Any, token: str) -> Identity:
-    """The verified caller behind ``token``; Unauthenticated or Throttled otherwise."""
+    """The verified caller behind ``token``; Unauthenticated or Throttled otherwise.
+
+    An access token of this gateway (the common case) costs one statement on the
+    autocommit pool: revocation check and both buckets together. API keys and external
+    tokens take the general path (one transaction on the kit's pool)."""
     context = identity_of(runtime)
-    async with runtime.uow() as uow:  # one connection and transaction for both
-        identity = await authenticate(uow, context, token)
-        verdict = await rate_limits.take(uow.session, buckets_for(identity, runtime.settings))
-        await uow.commit()
+    own = await own_access_token(context, token)
+    front = runtime.extras.get(FRONT)
+    if own is not None and isinstance(front, Front):
+        identity, jti = own
+        checked = await front.admission.admit(jti, buckets_for(identity, runtime.settings))
+        if checked is None:
+            raise Unauthenticated("token revoked")
+        verdict = checked
+    else:
+        async with runtime.uow() as uow:  # one connection and transaction for both
+            identity = await authenticate(uow, context, token)
+            verdict = await rate_limits.take(uow.session, buckets_for(identity, runtime.settings))
+            await uow.commit()
     if not verdict.allowed:
         raise Throttled("rate limit exceeded", verdict.retry_after_s)
     return identity
@@ -109,9 +123,11 @@ SNAPSHOT = Path(__file__).resolve().parents[1] / "public_openapi.json"
 
 @dataclass
 class Front:
-    """What the public API needs at run time: upstream pool, document and its templates."""
+    """What the public API needs at run time: upstream pool, hot-path database pool,
+    document and its templates."""
 
     upstreams: Upstreams
+    admission: AdmissionDb
     document: bytes
     templates: list[Template]
 
@@ -132,14 +148,17 @@ def load_document(path: Path = SNAPSHOT) -> tuple[bytes, list[Template]]:
 
 
 async def start_front(runtime: Any) -> None:
-    """Build the upstream pool and load the document (an ``on_startup`` hook)."""
+    """Build the upstream and admission pools, load the document (an ``on_startup`` hook)."""
     document, templates = load_document()
-    runtime.extras[FRONT] = Front(Upstreams(runtime.settings), document, templates)
+    runtime.extras[FRONT] = Front(
+        Upstreams(runtime.settings), AdmissionDb(runtime.db.url), document, templates
+    )
 
 
 async def close_front(runtime: Any, stop: asyncio.Event) -> None:
-    """Close the upstream pool when the service stops (a background task)."""
+    """Close both pools when the service stops (a background task)."""
     await stop.wait()
     front = runtime.extras.get(FRONT)
     if isinstance(front, Front):
         await front.upstreams.close()
+        await front.admission.close()

@@ -90,19 +90,40 @@ async def decode_own_token(context: IdentityContext, token: str, *, verify_exp: 
 
 async def authenticate(uow: UnitOfWork, context: IdentityContext, token: str) -> Identity:
     """The verified caller behind a bearer credential (see module doc)."""
+    own = await own_access_token(context, token)
+    if own is None:
+        return await other_credential(uow, context, token)
+    identity, jti = own
+    row = await oauth_store.access_token_by_jti(uow.session, jti)
+    if row is None or row.revoked_at is not None:
+        raise Unauthenticated("token revoked")
+    return identity
+
+
+async def own_access_token(context: IdentityContext, token: str) -> tuple[Identity, str] | None:
+    """The identity and ``jti`` of a validly signed access token of this gateway, with its
+    revocation NOT yet checked; None for an API key or an external issuer's token."""
     if looks_like_api_key(token):
-        return await _api_key_identity(uow, token)
+        return None
     try:
         issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
     except jwt.PyJWTError as exc:
         raise Unauthenticated("malformed token") from exc
     settings = context.settings
     if settings.external_issuer and issuer == settings.external_issuer:
-        return await _external_identity(uow, context, token)
+        return None
     claims = await decode_own_token(context, token)
-    row = await oauth_store.access_token_by_jti(uow.session, claims["jti"])
-    if row is None or row.revoked_at is not None:
-        raise Unauthenticated("token revoked")
+    return _claims_identity(claims), str(claims["jti"])
+
+
+async def other_credential(uow: UnitOfWork, context: IdentityContext, token: str) -> Identity:
+    """The caller behind an API key or an external issuer's token."""
+    if looks_like_api_key(token):
+        return await _api_key_identity(uow, token)
+    return await _external_identity(uow, context, token)
+
+
+def _claims_identity(claims: dict[str, Any]) -> Identity:
     subject = str(claims["sub"])
     user_id = None
     if subject != claims.get("client_id"):
