@@ -191,6 +191,20 @@ class Account:
             soft_delete=False,
         )
         self.webhooks = Table("webhooks", lambda: [], soft_delete=False, date_filters=False)
+        self.inventory = Table(
+            "inventory",
+            self.inventory_rows,
+            {
+                "location_id": Filter("location_id", "int"),
+                "variant_id": Filter("variant_id", "ints"),
+                "variant_ids": Filter("variant_id", "ints"),
+            },
+            soft_delete=False,
+            date_filters=False,
+            newest_first=False,
+            volatile=True,
+            keyed=False,
+        )
         sl = ds.stock_levels
         self.stock: dict[tuple[int, int], Stock] = {
             (v, loc): Stock(q, c, e, s, a)
@@ -224,6 +238,11 @@ class Account:
     def tables(self) -> dict[str, Table]:
         """Tables by their URL name."""
         return {t.name: t for t in vars(self).values() if isinstance(t, Table)}
+
+    def touch(self) -> None:
+        """Data may have changed: every table drops its list index and query cache."""
+        for t in self.tables().values():
+            t.invalidate()
 
     def _so_rows(self) -> list[JSON]:
         return [r for so in self.sales_orders.rows.values() for r in so["sales_order_rows"]]

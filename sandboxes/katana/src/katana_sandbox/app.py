@@ -83,4 +83,10 @@ def create_app(
         stats,
         config.wrap_errors,
         config.fault_seed,
+        on_write=lambda: _touch_all(accounts),
     )
+
+
+def _touch_all(accounts: Mapping[str, Account]) -> None:
+    for a in accounts.values():
+        a.touch()

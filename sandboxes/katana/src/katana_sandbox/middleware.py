@@ -8,6 +8,7 @@ import math
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,8 +70,13 @@ def drop_connection(send: Any) -> bool:
     return True
 
 
+READS = ("GET", "HEAD", "OPTIONS")
+
+
 class SandboxMiddleware:
-    """Wraps the FastAPI app; only ``/v1`` paths are affected."""
+    """Wraps the FastAPI app; only ``/v1`` paths are affected, except that every
+    non-read request (any path) calls ``on_write`` when it starts and when its response
+    starts, so list indexes never outlive a data change."""
 
     def __init__(
         self,
@@ -82,8 +88,10 @@ class SandboxMiddleware:
         stats: Stats,
         wrap_errors: bool,
         seed: int = 0,
+        on_write: Callable[[], None] = lambda: None,
     ) -> None:
         self.app = app
+        self.on_write = on_write
         self.keys = keys
         self.limit = limit
         self.window_s = window_s
@@ -121,6 +129,16 @@ class SandboxMiddleware:
         return True, headers
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        raw_send = send
+        if scope["type"] == "http" and scope["method"] not in READS:
+            self.on_write()
+
+            async def send_after_write(message: dict[str, Any]) -> None:
+                if message["type"] == "http.response.start":
+                    self.on_write()
+                await raw_send(message)
+
+            send = send_after_write
         if scope["type"] != "http" or not scope["path"].startswith("/v1"):
             await self.app(scope, receive, send)
             return
@@ -128,7 +146,7 @@ class SandboxMiddleware:
         if f.drop > 0:
             f.drop -= 1
             self.stats.faults["drop"] += 1
-            if drop_connection(send):
+            if drop_connection(raw_send):
                 return
         if f.error_500 > 0 or (f.error_500_rate and self.rng.random() < f.error_500_rate):
             f.error_500 = max(f.error_500 - 1, 0)
@@ -164,7 +182,7 @@ class SandboxMiddleware:
         async def send_with_headers(message: dict[str, Any]) -> None:
             state = scope.get("state", {})
             if state.get("drop_response"):
-                if message["type"] == "http.response.start" and drop_connection(send):
+                if message["type"] == "http.response.start" and drop_connection(raw_send):
                     state["dropped"] = True
                 if state.get("dropped"):
                     return

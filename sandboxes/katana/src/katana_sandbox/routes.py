@@ -15,7 +15,7 @@ from katana_sandbox.account import Account
 from katana_sandbox.errors import KatanaError, detail, validation_error
 from katana_sandbox.middleware import Faults
 from katana_sandbox.serialize import JSON
-from katana_sandbox.store import Filter, Table, pagination_header, query
+from katana_sandbox.store import Table, pagination_header, query
 from katana_sandbox.validation import Prop, validate
 from katana_sandbox.webhooks import WEBHOOK_CREATE, WEBHOOK_PATCH
 
@@ -81,9 +81,13 @@ async def _body(request: Request) -> Any:
         raise validation_error([detail("", "type", "should be object")]) from exc
 
 
-def _page(table: Table, request: Request) -> JSONResponse:
+def _page(table: Table, request: Request) -> Response:
     rows, meta = query(table, _params(request))
-    return JSONResponse({"data": rows}, headers={"X-Pagination": pagination_header(meta)})
+    return Response(
+        table.index.encode(rows),
+        media_type="application/json",
+        headers={"X-Pagination": pagination_header(meta)},
+    )
 
 
 def build_router(accounts: dict[str, Account], faults: Faults) -> APIRouter:
@@ -94,7 +98,7 @@ def build_router(accounts: dict[str, Account], faults: Faults) -> APIRouter:
         return accounts[request.scope["state"]["api_key"]]
 
     def lister(name: str) -> Callable[[Request], Any]:
-        async def handler(request: Request) -> JSONResponse:
+        async def handler(request: Request) -> Response:
             return _page(getattr(acc(request), name), request)
 
         return handler
@@ -136,21 +140,8 @@ def build_router(accounts: dict[str, Account], faults: Faults) -> APIRouter:
         )
 
     @router.get("/inventory")
-    async def inventory(request: Request) -> JSONResponse:
-        table = Table(
-            "inventory",
-            acc(request).inventory_rows,
-            {
-                "location_id": Filter("location_id", "int"),
-                "variant_id": Filter("variant_id", "ints"),
-                "variant_ids": Filter("variant_id", "ints"),
-            },
-            soft_delete=False,
-            date_filters=False,
-            newest_first=False,
-        )
-        table._rows = dict(enumerate(table.loader()))
-        return _page(table, request)
+    async def inventory(request: Request) -> Response:
+        return _page(acc(request).inventory, request)
 
     @router.get("/factory")
     async def factory(request: Request) -> JSONResponse:
@@ -173,7 +164,9 @@ def build_router(accounts: dict[str, Account], faults: Faults) -> APIRouter:
 
     @router.post("/purchase_orders")
     async def create_po(request: Request) -> JSONResponse:
-        po = purchasing.create_po(acc(request), await _body(request))
+        a = acc(request)
+        po = purchasing.create_po(a, await _body(request))
+        a.touch()
         if faults.po_create_count > 0 and faults.po_create_mode:
             faults.po_create_count -= 1
             state = request.scope["state"]
