@@ -22,7 +22,7 @@ class ListIndex:
 
     def __init__(self) -> None:
         self.order: list[JSON] | None = None
-        self.pos_of_id: dict[Any, int] = {}
+        self.pos_of_id: dict[Any, int] | None = None
         self.fields: dict[str, dict[Any, list[int]] | None] = {}
         self.dates: dict[str, tuple[list[str], list[int]]] = {}
         self.results: dict[Hashable, list[JSON]] = {}
@@ -31,7 +31,7 @@ class ListIndex:
     def clear(self) -> None:
         """Forget everything (data may have changed)."""
         self.order = None
-        self.pos_of_id = {}
+        self.pos_of_id = None
         self.fields = {}
         self.dates = {}
         self.results = {}
@@ -44,11 +44,12 @@ class ListIndex:
             if newest_first:
                 order.reverse()
             self.order = order
-            self.pos_of_id = {r.get("id"): i for i, r in enumerate(order)}
         return self.order
 
     def by_ids(self, ids: Iterable[Any]) -> list[int]:
         """Positions of the given ids (unknown ids skipped)."""
+        if self.pos_of_id is None:
+            self.pos_of_id = {r.get("id"): i for i, r in enumerate(self.order or [])}
         pos = self.pos_of_id
         return [pos[i] for i in ids if i in pos]
 
