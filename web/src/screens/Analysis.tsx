@@ -88,7 +88,7 @@ export function Analysis() {
               {Object.entries((settings.data as { settings: Record<string, { value: unknown; source: string }> }).settings).map(([k, v]) => (
                 <tr key={k}>
                   <td>{k.replace(/_/g, " ")}</td>
-                  <td>{typeof v === "object" && v && "value" in v ? plain(v.value) : plain(v)}</td>
+                  <td>{describe(typeof v === "object" && v && "value" in v ? v.value : v, f.num)}</td>
                   <td>{typeof v === "object" && v && "source" in v ? String(v.source).replace(/_/g, " ") : "—"}</td>
                 </tr>
               ))}
@@ -170,7 +170,20 @@ function ModelSection({ loc }: { loc: Explained }) {
 
 const sum28 = (daily: number[]) => daily.slice(0, 28).reduce((a, b) => a + b, 0);
 
-const plain = (v: unknown) => (typeof v === "string" || typeof v === "number" ? String(v) : JSON.stringify(v));
+/** A setting's value in words: numbers through Intl, unset as "not set", lists and records spelled out. */
+function describe(v: unknown, num: (x: number, digits?: number) => string): string {
+  if (v === null || v === undefined || v === "") return "not set";
+  if (typeof v === "number") return num(v, 2);
+  if (typeof v === "boolean") return v ? "yes" : "no";
+  if (typeof v === "string") return /^-?\d+(\.\d+)?$/.test(v) ? num(Number(v), 2) : v.replace(/_/g, " ");
+  if (Array.isArray(v)) return v.map((x) => describe(x, num)).join(", ");
+  if (typeof v === "object") {
+    return Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${k.replace(/_/g, " ")} ${describe(x, num)}`)
+      .join("; ");
+  }
+  return String(v);
+}
 
 function HistoryTable({ history }: { history: Day[] }) {
   const f = useFormat();
