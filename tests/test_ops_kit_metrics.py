@@ -74,6 +74,14 @@ async def test_http_consumer_and_outbox_metrics_after_real_traffic(
                 break
             await asyncio.sleep(0.1)
         assert (await http.get("/v1/tenant")).status_code == 401
+        # The registry is per process: earlier tests in this worker may have planned already.
+        recomputes_before = (
+            metric_value(
+                parse_metrics((await http.get("/metrics")).text),
+                "restock_plan_recompute_duration_seconds_count",
+            )
+            or 0
+        )
         plan_role = {"Authorization": f"Bearer {mint_token(tenant_id, ['planner'])}"}
         replan = await http.post("/v1/plan/recompute", headers=plan_role)
         assert replan.status_code == 202, replan.text
@@ -83,7 +91,8 @@ async def test_http_consumer_and_outbox_metrics_after_real_traffic(
             http,
             lambda s: metric_value(s, "restock_consumer_lag_records", consumer=consumer, topic=TENANTS)
             == 0
-            and (metric_value(s, "restock_plan_recompute_duration_seconds_count") or 0) >= 1,
+            and (metric_value(s, "restock_plan_recompute_duration_seconds_count") or 0)
+            >= recomputes_before + 1,
         )  # fmt: skip
         planner_text = (await http.get("/metrics")).text
         published = await _scrape_until(
@@ -93,7 +102,11 @@ async def test_http_consumer_and_outbox_metrics_after_real_traffic(
         )  # fmt: skip
         gateway_text = (await gw_http.get("/metrics")).text
 
-    assert metric_value(planned, "restock_plan_recompute_duration_seconds_count") == 1
+    # At least the requested recompute; a debounced re-plan from the tenant's provisioning may
+    # land in the same window, so the exact count depends on timing.
+    assert (
+        metric_value(planned, "restock_plan_recompute_duration_seconds_count") or 0
+    ) >= recomputes_before + 1
     records = "restock_consumer_records_total"
     assert (
         metric_value(planned, records, consumer=consumer, topic=TENANTS, outcome="processed") or 0
