@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import httpx
 
@@ -153,8 +153,17 @@ class Journey:
         redirect = self.http.get(begun["authorize_url"], follow_redirects=False)
         query = urlparse(redirect.headers["location"]).query
         callback = self.http.get(f"{self.urls.xero}/oauth/xero/callback?{query}")
-        callback.raise_for_status()
-        grant = callback.json()
+        if callback.is_redirect:
+            # With CONNECTOR_XERO_UI_RETURN_URL set (make up), the callback sends the browser to
+            # the web app with the grant id; the organisations are then listed by grant.
+            grant_id = parse_qs(urlparse(callback.headers["location"]).query)["grant_id"][0]
+            listed = self.call(
+                "GET", f"{self.urls.xero}/v1/xero/grants/{grant_id}/organisations"
+            ).json()
+            grant = {"grant_id": grant_id, "organisations": listed["items"]}
+        else:
+            callback.raise_for_status()
+            grant = callback.json()
         orgs = grant["organisations"]
         chosen = self.call(
             "POST",
