@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -139,18 +140,31 @@ async def _order_and_send(page: Page, rec: ScreenRecorder, provider: str) -> Non
     await rec.screen("purchase-orders-sent")
 
 
-async def test_web_journey_katana(
-    pg_url: str, kafka_bootstrap: str, keys_dir: Path, unique_name: str
+async def _walk(
+    pg_url: str,
+    kafka_bootstrap: str,
+    keys_dir: Path,
+    unique_name: str,
+    provider: str,
+    steps: Callable[[Page, WebStack, ScreenRecorder], Awaitable[None]],
 ) -> None:
+    """Run one provider's journey on a fresh stack and browser; screenshots go under its
+    name, a failure leaves a screenshot, and every screen must pass axe-core."""
     async with (
         web_stack(pg_url, kafka_bootstrap, keys_dir, unique_name) as stack,
         chromium() as browser,
     ):
         page = await browser.new_page()
-        rec = ScreenRecorder(page, output_dir("katana"))
+        rec = ScreenRecorder(page, output_dir(provider))
         async with rec.failure_shot():
-            await _katana(page, stack, rec)
+            await steps(page, stack, rec)
         rec.assert_accessible()
+
+
+async def test_web_journey_katana(
+    pg_url: str, kafka_bootstrap: str, keys_dir: Path, unique_name: str
+) -> None:
+    await _walk(pg_url, kafka_bootstrap, keys_dir, unique_name, "katana", _katana)
 
 
 async def _katana(page: Page, stack: WebStack, rec: ScreenRecorder) -> None:
@@ -172,15 +186,7 @@ async def _katana(page: Page, stack: WebStack, rec: ScreenRecorder) -> None:
 async def test_web_journey_xero(
     pg_url: str, kafka_bootstrap: str, keys_dir: Path, unique_name: str
 ) -> None:
-    async with (
-        web_stack(pg_url, kafka_bootstrap, keys_dir, unique_name) as stack,
-        chromium() as browser,
-    ):
-        page = await browser.new_page()
-        rec = ScreenRecorder(page, output_dir("xero"))
-        async with rec.failure_shot():
-            await _xero(page, stack, rec)
-        rec.assert_accessible()
+    await _walk(pg_url, kafka_bootstrap, keys_dir, unique_name, "xero", _xero)
 
 
 async def _xero(page: Page, stack: WebStack, rec: ScreenRecorder) -> None:
