@@ -61,7 +61,9 @@ def main() -> int:
             cluster.start_all(timeout_s=1800)
             print(f"pipeline.stack_start_s: {time.monotonic() - t0:.1f} (sandbox seeding included)")
             tenant = dev_tenant(env, "Bench Pipeline", "katana")[0]
-            journey = Journey(cluster.urls, tenant, timeout_s=7200)
+            journey = Journey(
+                cluster.urls, tenant, timeout_s=7200, database_url=env["DATABASE_URL"]
+            )
             started = time.monotonic()
             journey.connect_katana(KATANA_KEY)
             job = journey.load()

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from chaos_checks import EndState, capture, compare, dead_letters, produce_poison
-from chaos_quiet import wait_idle
 from cluster import Cluster, Sizes
 from demo import base_env, dev_tenants, infrastructure
 from journey import Journey, Tenant
@@ -149,13 +148,13 @@ class Injector:
             raise ValueError(fault.kind)
 
 
-def journey_to_sent(journey: Journey, api_key: str, server_url: str) -> None:
+def journey_to_sent(journey: Journey, api_key: str) -> None:
     """Load, then draft only from a plan the settings → forecast → plan loop has finished
-    with (see ``chaos_quiet``): otherwise the order quantities sent depend on timing."""
+    with (the journey reads the databases, see ``pipeline_idle``): otherwise the order
+    quantities sent depend on timing."""
     journey.connect_katana(api_key)
     journey.load()
-    journey.wait_forecast_and_plan()
-    wait_idle(journey, server_url)
+    journey.wait_forecast_and_plan(quiet_s=5.0)
     journey.send_purchase_orders()
 
 
@@ -211,16 +210,19 @@ def _one_run(
     log: Callable[[str], None],
 ) -> EndState:
     journey = Journey(
-        cluster.urls, tenant, on_phase=injector.on_phase if injector else None, log=log
+        cluster.urls,
+        tenant,
+        on_phase=injector.on_phase if injector else None,
+        log=log,
+        database_url=cluster.env["DATABASE_URL"],
     )
     try:
-        journey_to_sent(journey, api_key, cluster.env["DATABASE_URL"])
+        journey_to_sent(journey, api_key)
         if injector is not None:
             journey.on_phase = lambda _name: None
             injector.join()
             log(f"    {len(injector.applied)} faults applied; waiting for the system to settle")
         journey.wait_forecast_and_plan(quiet_s=6.0)
-        wait_idle(journey, cluster.env["DATABASE_URL"])
         return capture(journey, cluster.urls.katana_sandbox, api_key, cluster.env)
     finally:
         journey.close()

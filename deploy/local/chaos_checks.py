@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 from journey import Journey
+from pipeline_idle import DATABASES, db_url
 
 PLAN_KEYS = (
     "variant_id",
@@ -35,14 +36,6 @@ DASHBOARD_KEYS = (
     "suggested_purchase_value",
     "overstocked_excess_value",
     "inventory_value",
-)
-DATABASES = (
-    "restock_api_gateway",
-    "restock_connector_katana",
-    "restock_connector_xero",
-    "restock_forecaster",
-    "restock_planner",
-    "restock_po_gateway",
 )
 POISON = b'{"poison": "not an envelope"}'
 
@@ -101,14 +94,10 @@ def capture(journey: Journey, katana_sandbox: str, api_key: str, env: dict[str, 
     )
 
 
-def _db_url(server_url: str, database: str) -> str:
-    return server_url.rsplit("/", 1)[0] + "/" + database
-
-
 async def _sales_line_ids(server_url: str, tenant_id: str) -> list[str]:
     import asyncpg
 
-    conn = await asyncpg.connect(_db_url(server_url, "restock_forecaster"))
+    conn = await asyncpg.connect(db_url(server_url, "restock_forecaster"))
     try:
         rows = await conn.fetch(
             "SELECT line_id FROM sales_line WHERE tenant_id = $1 ORDER BY line_id", tenant_id
@@ -126,7 +115,7 @@ def dead_letters(server_url: str) -> list[tuple[str, str, bytes]]:
 
         out = []
         for database in DATABASES:
-            conn = await asyncpg.connect(_db_url(server_url, database))
+            conn = await asyncpg.connect(db_url(server_url, database))
             try:
                 rows = await conn.fetch("SELECT topic, value FROM dead_letter ORDER BY id")
             finally:

@@ -89,14 +89,15 @@ def dev_tenants(env: dict[str, str], specs: list[tuple[str, str]]) -> list[Tenan
 
 
 def run_journeys(
-    urls: Urls, tenants: list[Tenant], *, send: bool, log: Any = None
+    urls: Urls, tenants: list[Tenant], *, send: bool, database_url: str, log: Any = None
 ) -> list[dict[str, Any]]:
-    """Both tenants' journeys in parallel threads; returns their summaries in order."""
+    """Both tenants' journeys in parallel threads; returns their summaries in order.
+    ``database_url`` lets the settle wait read the services' databases."""
     results: dict[int, dict[str, Any]] = {}
     errors: list[BaseException] = []
 
     def one(i: int, tenant: Tenant) -> None:
-        journey = Journey(urls, tenant, log=log)
+        journey = Journey(urls, tenant, log=log, database_url=database_url)
         try:
             if tenant.source == "katana":
                 journey.connect_katana(KATANA_KEY)
@@ -145,7 +146,7 @@ def main() -> int:
             up_s = time.monotonic() - started
             print(f"  stack healthy in {up_s:.1f}s", flush=True)
             tenants = dev_tenants(env, list(TENANTS))
-            rows = run_journeys(cluster.urls, tenants, send=True)
+            rows = run_journeys(cluster.urls, tenants, send=True, database_url=env["DATABASE_URL"])
         finally:
             cluster.stop_all()
     print("\nRestock demo summary")

@@ -55,7 +55,9 @@ class Tenant:
 
 class Journey:
     """Drives one tenant through the journey; ``on_phase(name)`` is called as each stage
-    starts (the chaos runner schedules its faults from it)."""
+    starts (the chaos runner schedules its faults from it). With ``database_url`` (any
+    database on the services' Postgres server) the settle wait also reads the services'
+    databases (see ``pipeline_idle``); without it, it relies on the HTTP APIs alone."""
 
     def __init__(
         self,
@@ -65,9 +67,11 @@ class Journey:
         timeout_s: float = 600.0,
         on_phase: Callable[[str], None] | None = None,
         log: Callable[[str], None] | None = None,
+        database_url: str | None = None,
     ) -> None:
         self.urls = urls
         self.tenant = tenant
+        self.database_url = database_url
         self.timeout_s = timeout_s
         self.on_phase = on_phase or (lambda _name: None)
         self.log = log or (lambda message: print(message, flush=True))
@@ -214,8 +218,9 @@ class Journey:
     # -- forecast and plan ----------------------------------------------------------------
 
     def wait_forecast_and_plan(self, quiet_s: float = 4.0) -> dict[str, Any]:
-        """Wait for forecasts, then for a plan that has not changed for ``quiet_s`` after
-        the last forecast run; returns the dashboard."""
+        """Wait for forecasts, then for a settled plan: the forecast runs and the plan
+        version unchanged for ``quiet_s`` and (with a database URL) nothing pending in any
+        service for the tenant over that window; returns the dashboard."""
         started = self._stage("forecast")
 
         def forecasts() -> int:
@@ -230,18 +235,25 @@ class Journey:
         def settled() -> dict[str, Any] | None:
             runs = self.call("GET", f"{self.urls.forecaster}/forecast-runs?limit=50").json()
             dash = self.call("GET", f"{self.urls.planner}/v1/plan/dashboard").json()
+            todo = self._pending()
             key = (len(runs), runs[0]["run_id"] if runs else None, dash["plan_version"])
-            if key != seen["key"]:
+            if todo or key != seen["key"]:
                 seen.update(key=key, since=time.monotonic())
                 return None
-            busy = any(r["finished_at"] is None for r in runs)
             ready = dash["plan_version"] > 0 and dash["sku_locations"] > 0
             quiet = time.monotonic() - seen["since"] >= quiet_s
-            return dash if ready and quiet and not busy else None
+            return dash if ready and quiet else None
 
         dash = self.until("a settled plan", settled)
         self._done("plan", started)
         return dict(dash)
+
+    def _pending(self) -> list[str]:
+        if self.database_url is None:
+            return []
+        from pipeline_idle import pending
+
+        return pending(self.database_url, self.tenant.tenant_id)
 
     # -- purchase orders -----------------------------------------------------------------
 

@@ -288,7 +288,9 @@ def _demo_journey(env: dict[str, str], info: dict[str, Any]) -> None:
     xero, xero_info = dev_tenant(env, "Demo Distribution", "xero")
     print("demo journey: connect, load, forecast, plan (make demo also sends POs)…", flush=True)
     try:
-        rows = run_journeys(urls(DEFAULT_PORTS), [katana, xero], send=False)
+        rows = run_journeys(
+            urls(DEFAULT_PORTS), [katana, xero], send=False, database_url=env["DATABASE_URL"]
+        )
     except (RuntimeError, TimeoutError) as exc:
         print(f"demo journey failed: {exc}; see {LOCAL / 'logs'}", file=sys.stderr, flush=True)
         return

@@ -27,6 +27,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     p.add_argument("--admin-token", default=None)
     p.add_argument("--webhook-retry-delays", default="30,120,900")
+    p.add_argument(
+        "--lazy",
+        action="store_true",
+        help="build each table on its first request instead of before serving",
+    )
     args = p.parse_args(argv)
     keys = args.api_key or ["sandbox-key"]
     accounts = {
@@ -45,6 +50,9 @@ def main(argv: list[str] | None = None) -> None:
         webhook_retry_delays_s=tuple(float(x) for x in args.webhook_retry_delays.split(",") if x),
     )
     app = create_app(config)
+    if not args.lazy:
+        for account in app.app.state.accounts.values():
+            account.warm()
     print(f"Katana sandbox listening on {base}", flush=True)
     for k in keys:
         print(f"  API key: {k}", flush=True)

@@ -239,6 +239,12 @@ class Account:
         """Tables by their URL name."""
         return {t.name: t for t in vars(self).values() if isinstance(t, Table)}
 
+    def warm(self) -> None:
+        """Materialise every table and its list order now (a 10,000-SKU account takes
+        tens of seconds), so the first list request is not the one that pays for it."""
+        for t in self.tables().values():
+            t.index.ordered(t.rows, t.newest_first)
+
     def touch(self) -> None:
         """Data may have changed: every table drops its list index and query cache."""
         for t in self.tables().values():

@@ -15,6 +15,9 @@ from typing import Any
 from katana_sandbox.serialize import JSON
 
 QUERY_CACHE_SIZE = 64
+ENCODED_CACHE_ROWS = 50_000
+"""Encoded rows kept; a full walk of a 10,000-SKU account would otherwise hold a second,
+JSON copy of every row (about a third of the sandbox's memory)."""
 
 
 class ListIndex:
@@ -99,6 +102,8 @@ class ListIndex:
         """``{"data": rows}`` as Starlette's JSONResponse would render it, rows cached."""
         parts = []
         enc = self.encoded
+        if len(enc) > ENCODED_CACHE_ROWS:
+            enc.clear()
         for r in rows:
             b = enc.get(id(r))
             if b is None:

@@ -243,27 +243,28 @@ def _row(
 
 
 async def _upsert(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
+    """Insert or update snapshot rows. One statement run as an executemany (compiled
+    once and cached), not a multi-row VALUES: compiling a fresh 1,000-row VALUES per page
+    cost the connector ~40% of its CPU during a large load."""
     if not rows:
         return
-    for start in range(0, len(rows), 1000):
-        chunk = rows[start : start + 1000]
-        stmt = pg_insert(snapshot).values(chunk)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["connection_id", "stream", "provider_id"],
-            set_={
-                name: stmt.excluded[name]
-                for name in (
-                    "parent_id",
-                    "content_hash",
-                    "record",
-                    "deleted",
-                    "seen_job_id",
-                    "tenant_id",
-                )
-            }
-            | {"updated_at": stmt.excluded.updated_at},
-        )
-        await uow.session.execute(stmt)
+    stmt = pg_insert(snapshot)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["connection_id", "stream", "provider_id"],
+        set_={
+            name: stmt.excluded[name]
+            for name in (
+                "parent_id",
+                "content_hash",
+                "record",
+                "deleted",
+                "seen_job_id",
+                "tenant_id",
+                "updated_at",
+            )
+        },
+    )
+    await uow.session.execute(stmt, rows)
 
 
 async def unseen_keys(
