@@ -10,7 +10,8 @@ Stages and their windows: load = load job queued → finished (records/s over ev
 sales lines/s); forecast = load finished → forecasts present (and the run's own duration
 and series/s from ``/forecast-runs``); plan = until the plan has not changed for the quiet
 window (subtracted); send = drafts → every PO Sent at the sandbox. Also end to end (connect
-→ all Sent) and peak memory (VmHWM) of every process.
+→ all Sent) and peak memory (VmHWM) of every process and of the embedded broker, which
+keeps every event in memory.
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ def main() -> int:
             sent = journey.send_purchase_orders()
             e2e = time.monotonic() - started
             memory = {n: peak_rss_mb(c.pid) for n, c in cluster.children.items()}
+            if broker.process is not None:
+                memory["broker (memory storage)"] = peak_rss_mb(broker.process.pid)
         finally:
             cluster.stop_all()
     stages = tenant.stages
