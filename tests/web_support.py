@@ -32,6 +32,7 @@ from planner.settings import Settings as PlannerSettings
 from platform_kit.infra import free_port
 from platform_kit.service import create_app
 from platform_kit.testing.servers import serve_app
+from platform_kit.testing.settings import service_test_settings
 from po_gateway.app import build_spec as po_spec
 from po_gateway.settings import Settings as PoSettings
 from restock_demodata import DatasetSpec, generate
@@ -79,15 +80,7 @@ class WebStack:
 
 
 def _common(pg_url: str, kafka: str, keys_dir: Path, db: str) -> dict[str, Any]:
-    return {
-        "database_url": pg_url,
-        "database_name": db,
-        "kafka_bootstrap_servers": kafka,
-        "keys_dir": keys_dir,
-        "log_json": False,
-        "consumer_session_timeout_ms": 2000,
-        "relay_poll_interval_s": 0.02,
-    }
+    return service_test_settings(pg_url, db, keys_dir, kafka=kafka)
 
 
 @contextlib.asynccontextmanager

@@ -27,6 +27,7 @@ from planner.handlers import ingest
 from platform_kit.infra import free_port
 from platform_kit.service import create_app
 from platform_kit.testing.servers import serve_app
+from platform_kit.testing.settings import service_test_settings
 from restock_contracts.catalog.v1 import SkuRecord, SkusChanged, SupplierRecord, SuppliersChanged
 from restock_contracts.forecasting.v1 import ForecastsPublished, SkuForecast
 from restock_contracts.inventory.v1 import StockLevelRecord, StockLevelsChanged
@@ -87,14 +88,7 @@ def _service_app(
     package = PACKAGES[service]
     settings_cls = importlib.import_module(f"{package}.settings").Settings
     values = {
-        "DATABASE_URL": pg_url,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka,
-        "RESTOCK_KEYS_DIR": str(keys_dir),
-        "RESTOCK_NOW": NOW,
-        "database_name": f"{prefix}_{package}",
-        "consumer_session_timeout_ms": 2000,
-        "relay_poll_interval_s": 0.02,
-        "log_json": False,
+        **service_test_settings(pg_url, f"{prefix}_{package}", keys_dir, kafka=kafka, now=NOW),
         **QUIET[service],
         **extra,
     }

@@ -12,6 +12,7 @@ from ck_support import API_KEY, SPEC
 
 from connector_katana.settings import Settings
 from katana_sandbox.testing import RunningSandbox, running_sandbox
+from platform_kit.testing.settings import service_test_settings
 from restock_demodata import generate
 
 
@@ -40,11 +41,8 @@ def make_settings(
     """Settings for one connector runtime against a fresh per-test database."""
 
     def make(sandbox: RunningSandbox, **overrides: Any) -> Settings:
-        values: dict[str, Any] = {
-            "database_url": pg_url,
-            "database_name": unique_name,
-            "kafka_bootstrap_servers": kafka_bootstrap,
-            "keys_dir": keys_dir,
+        values = service_test_settings(pg_url, unique_name, keys_dir, kafka=kafka_bootstrap)
+        values |= {
             "katana_base_url": sandbox.base_url,
             "rate_limit": 60,
             "rate_window_s": 0.5,
@@ -58,13 +56,10 @@ def make_settings(
             "job_lease_s": 3.0,
             "http_timeout_s": 5.0,
             "page_limit": 50,
-            "log_json": False,
-            "consumer_session_timeout_ms": 2000,
-            "relay_poll_interval_s": 0.02,
             "run_consumers": False,
         }
         values.update(overrides)
-        return Settings(**values)
+        return Settings.model_validate(values)
 
     return make
 

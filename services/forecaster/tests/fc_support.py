@@ -20,6 +20,7 @@ from forecaster.settings import Settings
 from platform_kit.db import Database, UnitOfWork
 from platform_kit.service import create_app
 from platform_kit.testing.servers import serve_app
+from platform_kit.testing.settings import service_test_settings
 from restock_contracts.sales.v1 import SalesLineRecord, SalesLinesChanged
 from restock_contracts.topics import FORECASTS
 
@@ -32,19 +33,8 @@ CONNECTION = uuid.UUID("00000000-0000-0000-0000-0000000000c1")
 def make_settings(
     pg_url: str, kafka: str | None, keys_dir: Path, db_name: str, **extra: Any
 ) -> Settings:
-    values: dict[str, Any] = {
-        "DATABASE_URL": pg_url,
-        "database_name": db_name,
-        "RESTOCK_KEYS_DIR": str(keys_dir),
-        "RESTOCK_NOW": NOW,
-        "log_json": False,
-        "recompute_poll_s": 0.2,
-        "recompute_quiet_s": 1.0,
-        "consumer_session_timeout_ms": 2000,
-        "relay_poll_interval_s": 0.02,
-    }
-    if kafka:
-        values["KAFKA_BOOTSTRAP_SERVERS"] = kafka
+    values = service_test_settings(pg_url, db_name, keys_dir, kafka=kafka, now=NOW)
+    values.update(recompute_poll_s=0.2, recompute_quiet_s=1.0)
     values.update(extra)
     return Settings.model_validate(values)
 

@@ -50,19 +50,10 @@ NOW = "2026-06-01T06:00:00+00:00"
 def make_settings(pg_url: str, kafka: str, keys_dir: Any, db_name: str, **extra: Any) -> Any:
     """Planner settings for a test: own database, fast debounce, fixed clock."""
     from planner.settings import Settings
+    from platform_kit.testing.settings import service_test_settings
 
-    values: dict[str, Any] = {
-        "DATABASE_URL": pg_url,
-        "database_name": db_name,
-        "RESTOCK_KEYS_DIR": str(keys_dir),
-        "RESTOCK_NOW": NOW,
-        "log_json": False,
-        "replan_poll_s": 0.2,
-        "replan_quiet_s": 0.5,
-        "consumer_session_timeout_ms": 2000,
-        "relay_poll_interval_s": 0.02,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka,
-    }
+    values = service_test_settings(pg_url, db_name, keys_dir, kafka=kafka, now=NOW)
+    values.update(replan_poll_s=0.2, replan_quiet_s=0.5)
     values.update(extra)
     return Settings.model_validate(values)
 

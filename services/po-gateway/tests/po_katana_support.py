@@ -21,6 +21,7 @@ from katana_sandbox.testing import RunningSandbox, running_sandbox
 from planner.app import build_spec as planner_spec
 from planner.settings import Settings as PlannerSettings
 from platform_kit.service import create_app
+from platform_kit.testing.settings import service_test_settings
 from po_gateway.app import build_spec as gateway_spec
 from po_gateway.settings import Settings as GatewaySettings
 from restock_contracts.forecasting.v1 import ForecastsPublished, SkuForecast
@@ -89,15 +90,7 @@ def pick(sb: RunningSandbox) -> Pick:
 
 
 def _common(pg_url: str, kafka: str, keys_dir: Path, db: str) -> dict[str, Any]:
-    return {
-        "database_url": pg_url,
-        "database_name": db,
-        "kafka_bootstrap_servers": kafka,
-        "keys_dir": keys_dir,
-        "log_json": False,
-        "consumer_session_timeout_ms": 2000,
-        "relay_poll_interval_s": 0.02,
-    }
+    return service_test_settings(pg_url, db, keys_dir, kafka=kafka)
 
 
 def katana_settings(

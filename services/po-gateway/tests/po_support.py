@@ -26,6 +26,7 @@ from platform_kit.infra import free_port
 from platform_kit.service import create_app
 from platform_kit.tenancy import upsert_tenant
 from platform_kit.testing.servers import serve_app
+from platform_kit.testing.settings import service_test_settings
 from po_gateway.app import build_spec
 from po_gateway.settings import Settings
 from restock_contracts.catalog.v1 import SkuRecord, SkusChanged, SupplierRecord, SuppliersChanged
@@ -56,15 +57,7 @@ def auth(token: str, **extra: str) -> dict[str, str]:
 
 
 def _common(pg_url: str, keys_dir: Path, db: str) -> dict[str, Any]:
-    return {
-        "DATABASE_URL": pg_url,
-        "database_name": db,
-        "RESTOCK_KEYS_DIR": str(keys_dir),
-        "RESTOCK_NOW": NOW,
-        "log_json": False,
-        "consumer_session_timeout_ms": 2000,
-        "relay_poll_interval_s": 0.02,
-    }
+    return service_test_settings(pg_url, db, keys_dir, now=NOW)
 
 
 def planner_app(pg_url: str, keys_dir: Path, db: str) -> Any:

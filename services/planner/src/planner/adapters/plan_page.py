@@ -104,15 +104,18 @@ async def page_json(
     keys: Sequence[SortKey],
     params: PageParams,
 ) -> PageJson:
-    """One filtered, sorted page rendered by Postgres. A page past the end has no row to
-    carry the total, so the total is then counted apart."""
+    """One filtered, sorted page rendered by Postgres. An empty first page means the filter
+    matches nothing (total 0, from the same snapshot as the items). A page past the end
+    has no row to carry the total, so the total is then counted apart."""
     sql, names = _compiled(f.shape(), tuple(keys))
     values = {**filter_params(tenant_id, f), "limit": params.page_size, "offset": params.offset}
     conn = await session.connection()
     driver: Any = (await conn.get_raw_connection()).driver_connection
     row = await driver.fetchrow(sql, *(values[name] for name in names))
     total = row["total"]
-    if total is None:
+    if total is None and params.offset == 0:
+        total = 0
+    elif total is None:
         count = select(func.count()).select_from(plan_row).where(conditions(f.shape()))
         total = (await session.execute(count, filter_params(tenant_id, f))).scalar_one()
     return PageJson(
