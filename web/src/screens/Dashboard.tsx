@@ -8,11 +8,13 @@ import { useLastSync } from "./connections";
 
 export function Dashboard() {
   const f = useFormat();
+  const lastSync = useLastSync();
+  // Data loaded but no plan yet: forecasting and planning are running, so keep asking.
   const board = useQuery({
     queryKey: ["dashboard"],
     queryFn: () => ok(api.GET("/api/v1/plan/dashboard")),
+    refetchInterval: (q) => (lastSync && q.state.data?.sku_locations === 0 ? 2000 : false),
   });
-  const lastSync = useLastSync();
   const d = board.data;
   return (
     <>
@@ -22,9 +24,15 @@ export function Dashboard() {
       </p>
       {board.isLoading && <Loading />}
       <ErrorBox error={board.error} />
-      {d && d.sku_locations === 0 && (
+      {d && d.sku_locations === 0 && !lastSync && (
         <Empty>
           No plan yet. <Link to="/data">Load your data</Link> from Katana or Xero to get started.
+        </Empty>
+      )}
+      {d && d.sku_locations === 0 && lastSync && (
+        <Empty>
+          Your data is loaded; forecasting and planning are under way. This page updates by
+          itself when the plan is ready.
         </Empty>
       )}
       {d && d.sku_locations > 0 && (
