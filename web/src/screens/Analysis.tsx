@@ -4,7 +4,7 @@
 import { useMemo, useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, ok } from "../api/client";
+import { api, ApiError, ok } from "../api/client";
 import { useFormat } from "../format";
 import { DemandChart, type Day, type ForecastBand } from "../components/DemandChart";
 import { ErrorBox, Loading, PageTitle, StatusBadge } from "../components/ui";
@@ -68,7 +68,11 @@ export function Analysis() {
       <section aria-labelledby="hist-h">
         <h2 id="hist-h">Sales history and forecast</h2>
         {forecast.isLoading && <Loading what="Loading the forecast" />}
-        {forecast.error ? <p className="muted">No forecast for this SKU yet.</p> : null}
+        {forecast.error instanceof ApiError && forecast.error.status === 404 ? (
+          <p className="muted">No forecast for this SKU yet.</p>
+        ) : (
+          <ErrorBox error={forecast.error} />
+        )}
         {loc && <DemandChart history={loc.history} forecast={band} />}
         {loc && (
           <p className="muted">
