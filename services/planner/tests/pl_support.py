@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from planner.domain.snapshot import Forecast, Sku, Snapshot
+from platform_kit.testing.settings import service_test_settings
 from restock_forecasting.grid import QUANTILE_HORIZONS_DAYS, QUANTILE_LEVELS
 
 TODAY = date(2026, 6, 1)
@@ -50,7 +51,6 @@ NOW = "2026-06-01T06:00:00+00:00"
 def make_settings(pg_url: str, kafka: str, keys_dir: Any, db_name: str, **extra: Any) -> Any:
     """Planner settings for a test: own database, fast debounce, fixed clock."""
     from planner.settings import Settings
-    from platform_kit.testing.settings import service_test_settings
 
     values = service_test_settings(pg_url, db_name, keys_dir, kafka=kafka, now=NOW)
     values.update(replan_poll_s=0.2, replan_quiet_s=0.5)

@@ -49,10 +49,7 @@ def main(argv: list[str] | None = None) -> None:
         public_base_url=base,
         webhook_retry_delays_s=tuple(float(x) for x in args.webhook_retry_delays.split(",") if x),
     )
-    app = create_app(config)
-    if not args.lazy:
-        for account in app.app.state.accounts.values():
-            account.warm()
+    app = create_app(config, warm=not args.lazy)
     print(f"Katana sandbox listening on {base}", flush=True)
     for k in keys:
         print(f"  API key: {k}", flush=True)

@@ -21,10 +21,14 @@ from restock_demodata import Dataset, generate
 
 
 def create_app(
-    config: SandboxConfig, dataset: Dataset | Mapping[str, Dataset] | None = None
+    config: SandboxConfig,
+    dataset: Dataset | Mapping[str, Dataset] | None = None,
+    *,
+    warm: bool = False,
 ) -> Any:
     """Build the sandbox. ``dataset`` (one for every account, or one per API key)
-    overrides generating each account's data from ``config.accounts``."""
+    overrides generating each account's data from ``config.accounts``; ``warm``
+    materialises every account's tables before returning (see :meth:`Account.warm`)."""
     datasets: dict[str, Dataset] = {}
     for key, spec in config.accounts.items():
         if isinstance(dataset, Dataset):
@@ -39,6 +43,9 @@ def create_app(
         config.webhook_retry_delays_s, config.webhook_timeout_s, config.public_base_url.rstrip("/")
     )
     accounts = {k: Account(k, ds, clock, dispatcher.emit) for k, ds in datasets.items()}
+    if warm:
+        for account in accounts.values():
+            account.warm()
     faults, stats = Faults(), Stats()
 
     @asynccontextmanager

@@ -10,9 +10,10 @@ charges the buckets once."""
 from __future__ import annotations
 
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api_gateway.adapters import rate_limits
+from platform_kit.db.engine import build_engine
 
 POOL_SIZE = 10
 
@@ -21,14 +22,12 @@ class AdmissionDb:
     """An autocommit engine on the gateway's database, built at startup."""
 
     def __init__(self, url: str, pool_size: int = POOL_SIZE) -> None:
-        self.engine: AsyncEngine = create_async_engine(
+        self.engine: AsyncEngine = build_engine(
             url,
+            application_name="api-gateway-admit",
             pool_size=pool_size,
-            max_overflow=pool_size,
             pool_pre_ping=False,
-            pool_recycle=1800,
             isolation_level="AUTOCOMMIT",
-            connect_args={"server_settings": {"application_name": "api-gateway-admit"}},
         )
 
     async def admit(
